@@ -1,0 +1,5 @@
+/**
+ * @packice/node-app: the node assembler (issue 8). Only the package exists so far: it is linked into the
+ * workspace and resolvable through its exports map; nothing else is exported yet.
+ */
+export const packageName = '@packice/node-app';

@@ -1,0 +1,54 @@
+// Root ESLint config. Module boundaries follow DESIGN.md's "Allowed imports" exactly: a project's
+// scope tag lists the only scopes it may import, and an empty list forbids every internal import.
+const nx = require('@nx/eslint-plugin');
+
+/** Scopes each scope may import (DESIGN.md, "Allowed imports"). */
+const allowedImports = {
+  'scope:core': [],
+  'scope:native': [],
+  'scope:storage': ['scope:core', 'scope:native'],
+  'scope:transport': ['scope:core', 'scope:native'],
+  'scope:client': ['scope:core', 'scope:native', 'scope:storage-mem', 'scope:transport'],
+  'scope:tools': [],
+  'type:app': ['type:lib'],
+};
+
+module.exports = [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/.nx', '**/coverage'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          allow: [],
+          depConstraints: Object.entries(allowedImports).map(([sourceTag, tags]) => ({
+            sourceTag,
+            onlyDependOnLibsWithTags: tags,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use explicit named exports (DESIGN.md #8).' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.cjs', '**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+];

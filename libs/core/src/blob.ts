@@ -1,0 +1,67 @@
+import type { Access, BlobInfo, ObjectInfo } from './model';
+
+/**
+ * How a client reaches a blob's bytes. Storage gives `fd` or `path`; `in-process` means "use
+ * the Blob's own read/write" (in-process peers). Transports add `url` (HTTP data plane).
+ */
+export type BlobHandle =
+  | { readonly kind: 'fd'; readonly fd: number }
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'in-process' };
+
+/**
+ * One blob of an object, owned by its storage. Methods throw `PackIceError`:
+ * `ALREADY_SEALED` for a write after seal, `OUT_OF_CAPACITY` when storage is full,
+ * `INTERNAL` for I/O faults.
+ */
+export interface Blob extends BlobInfo {
+  /** Position of the blob in its object. */
+  readonly index: number;
+  /** Current size in bytes (read from the storage, so writes through handles count). */
+  readonly size: number;
+  readonly sealed: boolean;
+  /** Reads `length` bytes (default: to the end) from `position` (default 0). */
+  read(position?: number, length?: number): Promise<Buffer>;
+  /** Writes `data` at `position` (default: the current end); returns bytes written. */
+  write(data: Uint8Array, position?: number): Promise<number>;
+  /** Makes the bytes immutable (kernel seals, read-only files). Idempotent. */
+  seal(): Promise<void>;
+  /**
+   * A handle for a lease of the given access, borrowed from the blob: the blob closes it at
+   * dispose. Read handles exist only once sealed, and are read-only.
+   */
+  handle(access: Access): BlobHandle;
+  /** Frees the blob's storage and descriptors. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** A sealed object a storage found when it opened (e.g. files left by an earlier node). */
+export interface RecoveredObject {
+  readonly info: Omit<ObjectInfo, 'blobs'>;
+  readonly blobs: readonly Blob[];
+}
+
+/**
+ * A storage backend: makes blobs, persists what must survive, recovers it. Backends are made by
+ * factories (`createMemStorage`, `createFsStorage`); only the node app and `connect()` choose.
+ */
+export interface BlobStore {
+  /** Short name of the backend, e.g. `mem` or `fs` (reported by `hello`). */
+  readonly name: string;
+  /**
+   * Prepares the storage and returns the sealed objects it already holds; half-written objects
+   * are removed. Called once, before anything else.
+   */
+  open(): Promise<RecoveredObject[]>;
+  /**
+   * Makes the blobs of a new object, preallocating each size hint. All or nothing: on failure
+   * nothing stays allocated. Throws `OUT_OF_CAPACITY` when a hint cannot be backed.
+   */
+  createBlobs(objectId: string, sizeHints: readonly (number | undefined)[]): Promise<Blob[]>;
+  /** Records a sealed object durably (metadata), after its blobs are sealed. */
+  commit(object: ObjectInfo<Blob>): Promise<void>;
+  /** Deletes an object's blobs and anything else stored for it. Idempotent. */
+  remove(objectId: string, blobs: readonly Blob[]): Promise<void>;
+  /** Closes the storage; what is durable stays, descriptors are closed. Idempotent. */
+  close(): Promise<void>;
+}

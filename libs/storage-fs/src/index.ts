@@ -1,0 +1,5 @@
+/**
+ * @packice/storage-fs: file-system storage (issue 4). Only the package exists so far: it is linked into the
+ * workspace and resolvable through its exports map; nothing else is exported yet.
+ */
+export const packageName = '@packice/storage-fs';
