@@ -1,5 +1,19 @@
 /**
- * @packice/native: memfd, seals, mmap and SCM_RIGHTS through koffi (issue 4). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * @packice/native: the one place that calls libc through koffi. memfd, seals, fallocate,
+ * mmap with Buffer views whose mappings live as long as the Buffer. Linux only; importing is
+ * always safe, and calls on other platforms throw a `NativeError`.
  */
-export const packageName = '@packice/native';
+export {
+  F_SEAL_GROW,
+  F_SEAL_IMMUTABLE,
+  F_SEAL_SEAL,
+  F_SEAL_SHRINK,
+  F_SEAL_WRITE,
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+} from './constants';
+export { addSeals, dupCloexec, fallocate, ftruncate, getSeals, memfdCreate, reopenReadOnly } from './memfd';
+export { freezeMapping, isMapped, liveMappings, mapFd } from './mmap';
+export type { MapOptions } from './mmap';
+export { errnoName, isNativeError, NativeError } from './native-error';
+export { assertSupported, isSupported } from './support';

@@ -1,5 +1,10 @@
 /**
- * @packice/storage-mem: memfd-backed storage (issue 4). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * @packice/storage-mem: memory storage. Blobs are memfds sealed by the kernel (descriptors a
+ * node can pass to other processes), or, where memfd is missing, files of an in-process memfs
+ * volume. Also the in-memory lease store nodes use.
  */
-export const packageName = '@packice/storage-mem';
+export { MemBlob } from './mem-blob';
+export { createMemStorage, MEM_STORAGE_DEFAULTS } from './mem-storage';
+export type { MemStorage, MemStorageOptions } from './mem-storage';
+export { MemfsBlob } from './memfs-blob';
+export { createMemoryLeaseStore } from './memory-lease-store';

@@ -1,0 +1,53 @@
+import type * as Koffi from 'koffi';
+import { NativeError } from './native-error';
+
+/** The libc functions PackIce calls, declared once through koffi. Pointers are BigInts. */
+export interface Libc {
+  koffi: typeof Koffi;
+  memfd_create: (name: string, flags: number) => number;
+  ftruncate: (fd: number, length: number) => number;
+  fallocate: (fd: number, mode: number, offset: number, length: number) => number;
+  fcntl: (fd: number, cmd: number, arg: number) => number;
+  mmap: (address: bigint | null, length: number, prot: number, flags: number, fd: number, offset: number) => bigint;
+  munmap: (address: bigint, length: number) => number;
+}
+
+let libc: Libc | null = null;
+let loadError: Error | null = null;
+
+/**
+ * Loads koffi and libc on first use, never at import: importing this lib on a platform without
+ * them must not crash; the call that needs them throws a clear error instead.
+ */
+export function loadLibc(): Libc {
+  if (libc) return libc;
+  if (loadError) throw loadError;
+  try {
+    if (process.platform !== 'linux') {
+      throw new Error(`PackIce native calls need Linux; this is ${process.platform}`);
+    }
+    // Loaded on demand, not imported: importing this lib must work where koffi cannot load.
+    const koffi = require('koffi') as typeof Koffi;
+    const lib = koffi.load('libc.so.6');
+    libc = {
+      koffi,
+      memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)') as Libc['memfd_create'],
+      ftruncate: lib.func('int ftruncate(int fd, int64_t length)') as Libc['ftruncate'],
+      fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)') as Libc['fallocate'],
+      // fcntl is variadic; a fixed three-int declaration is ABI-identical for the int commands used.
+      fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as Libc['fcntl'],
+      mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)') as Libc['mmap'],
+      munmap: lib.func('int munmap(void *addr, size_t length)') as Libc['munmap'],
+    };
+    return libc;
+  } catch (err) {
+    loadError = new NativeError('load', 38 /* ENOSYS */, err instanceof Error ? err.message : String(err));
+    throw loadError;
+  }
+}
+
+/** Runs a libc call that returns -1 on failure; throws a NativeError with its errno. */
+export function check(syscall: string, result: number, detail?: string): number {
+  if (result === -1) throw new NativeError(syscall, loadLibc().koffi.errno(), detail);
+  return result;
+}

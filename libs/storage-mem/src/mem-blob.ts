@@ -1,0 +1,107 @@
+import type { Access, Blob, BlobHandle } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import { addSeals, F_SEAL_IMMUTABLE, isNativeError, reopenReadOnly } from '@packice/native';
+import { close, fstatSync, read, write } from 'node:fs';
+import { promisify } from 'node:util';
+import { fromNativeError } from './native-errors';
+
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+const closeAsync = promisify(close);
+
+/**
+ * A blob in a memfd. Creators get the read-write descriptor; once sealed (kernel seals against
+ * write, shrink and grow) every handle is a read-only descriptor of it. The blob owns both
+ * descriptors and closes them at dispose.
+ */
+export class MemBlob implements Blob {
+  readonly #fd: number;
+  readonly #label: string;
+  #readFd: number | null = null;
+  #disposed = false;
+
+  /** @param fd a read-write, sealable memfd that this blob now owns */
+  constructor(
+    fd: number,
+    readonly index: number,
+    label: string,
+  ) {
+    this.#fd = fd;
+    this.#label = label;
+  }
+
+  get size(): number {
+    this.#alive();
+    return fstatSync(this.#fd).size;
+  }
+
+  get sealed(): boolean {
+    return this.#readFd !== null;
+  }
+
+  async read(position = 0, length?: number): Promise<Buffer> {
+    this.#alive();
+    const available = Math.max(this.size - position, 0);
+    const want = Math.min(length ?? available, available);
+    const buffer = Buffer.allocUnsafe(want);
+    let done = 0;
+    while (done < want) {
+      const { bytesRead } = await readAsync(this.#fd, buffer, done, want - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buffer.subarray(0, done);
+  }
+
+  async write(data: Uint8Array, position?: number): Promise<number> {
+    this.#alive();
+    if (this.sealed) throw new PackIceError('ALREADY_SEALED', `${this.#label} is sealed`);
+    const at = position ?? this.size;
+    let done = 0;
+    try {
+      while (done < data.byteLength) {
+        const { bytesWritten } = await writeAsync(this.#fd, data, done, data.byteLength - done, at + done);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      throw fromNativeError(err, `writing ${this.#label}`);
+    }
+    return done;
+  }
+
+  async seal(): Promise<void> {
+    this.#alive();
+    if (this.sealed) return;
+    try {
+      addSeals(this.#fd, F_SEAL_IMMUTABLE);
+    } catch (err) {
+      if (isNativeError(err, 'EBUSY')) {
+        throw new PackIceError(
+          'BAD_REQUEST',
+          `${this.#label} still has a writable shared mapping: unmap it, or seal through the client, which freezes its view first`,
+          { cause: err, details: { errno: 'EBUSY' } },
+        );
+      }
+      throw fromNativeError(err, `sealing ${this.#label}`);
+    }
+    this.#readFd = reopenReadOnly(this.#fd);
+  }
+
+  handle(access: Access): BlobHandle {
+    this.#alive();
+    if (this.#readFd !== null) return { kind: 'fd', fd: this.#readFd };
+    if (access === 'read') throw new PackIceError('NOT_SEALED', `${this.#label} is not sealed`);
+    return { kind: 'fd', fd: this.#fd };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await closeAsync(this.#fd);
+    if (this.#readFd !== null) await closeAsync(this.#readFd);
+  }
+
+  #alive(): void {
+    if (this.#disposed) throw new PackIceError('NOT_FOUND', `${this.#label} was deleted`);
+  }
+}

@@ -1,0 +1,144 @@
+import type { Blob, BlobStore } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import { fallocate, isSupported, memfdCreate } from '@packice/native';
+import { Volume } from 'memfs';
+import { closeSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { MemBlob } from './mem-blob';
+import { MemfsBlob } from './memfs-blob';
+import { fromNativeError } from './native-errors';
+
+/** Options of {@link createMemStorage}. */
+export interface MemStorageOptions {
+  /**
+   * `memfd` (kernel-sealed, descriptors passable to other processes), `memfs` (in-process only,
+   * for platforms without memfd), or `auto` (default): memfd where supported.
+   */
+  backend?: 'auto' | 'memfd' | 'memfs';
+  /**
+   * Most bytes of size hints preallocated at once. A hint beyond it is `OUT_OF_CAPACITY` before
+   * anything is allocated: `fallocate` on a memfd never fails for lack of memory, it gets the
+   * process OOM-killed. Default: half of the machine's memory.
+   */
+  budgetBytes?: number;
+}
+
+/** Defaults of {@link MemStorageOptions}. */
+export const MEM_STORAGE_DEFAULTS = Object.freeze({
+  backend: 'auto' as const,
+  budgetBytes: (): number => Math.floor(totalmem() / 2), // half of MemTotal
+});
+
+/** The memory storage: a BlobStore that also tells how much of its budget is used. */
+export interface MemStorage extends BlobStore {
+  /** `memfd` or `memfs`, as chosen. */
+  readonly backend: 'memfd' | 'memfs';
+  readonly budgetBytes: number;
+  /** Bytes of size hints currently preallocated. */
+  readonly allocatedBytes: number;
+  /** Blobs alive (made and not removed). */
+  readonly liveBlobs: number;
+}
+
+/**
+ * Makes a memory storage. Objects live as long as the process: `open()` recovers nothing, and
+ * `close()` frees every blob.
+ */
+export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
+  const requested = options.backend ?? MEM_STORAGE_DEFAULTS.backend;
+  if (!['auto', 'memfd', 'memfs'].includes(requested)) {
+    throw new PackIceError('BAD_REQUEST', `backend must be auto, memfd or memfs, not ${String(requested)}`);
+  }
+  const budgetBytes = options.budgetBytes ?? MEM_STORAGE_DEFAULTS.budgetBytes();
+  if (!Number.isSafeInteger(budgetBytes) || budgetBytes <= 0) {
+    throw new PackIceError('BAD_REQUEST', 'budgetBytes must be a positive integer');
+  }
+  const backend = requested === 'auto' ? (isSupported() ? 'memfd' : 'memfs') : requested;
+  if (backend === 'memfd' && !isSupported()) {
+    throw new PackIceError('INTERNAL', 'memfd is not available on this platform; use backend "memfs" (in-process only)');
+  }
+  const volume = backend === 'memfs' ? new Volume() : null;
+  const hints = new Map<Blob, number>();
+  let allocated = 0;
+  let closed = false;
+
+  const makeMemfdBlob = (objectId: string, index: number, hint: number): Blob => {
+    const label = `object ${objectId} blob ${index}`;
+    const fd = memfdCreate(`packice:${objectId}:${index}`);
+    try {
+      fallocate(fd, 0, hint);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return new MemBlob(fd, index, label);
+  };
+
+  const makeMemfsBlob = (vol: Volume, objectId: string, index: number, hint: number): Blob => {
+    const dir = `/${objectId}`;
+    vol.mkdirSync(dir, { recursive: true });
+    vol.writeFileSync(`${dir}/${index}`, Buffer.alloc(hint));
+    return new MemfsBlob(vol, `${dir}/${index}`, index);
+  };
+
+  const forget = async (blob: Blob): Promise<void> => {
+    const hint = hints.get(blob);
+    if (hint === undefined) return;
+    hints.delete(blob);
+    allocated -= hint;
+    await blob.dispose();
+  };
+
+  return {
+    name: 'mem',
+    backend,
+    budgetBytes,
+    get allocatedBytes() {
+      return allocated;
+    },
+    get liveBlobs() {
+      return hints.size;
+    },
+    async open() {
+      return [];
+    },
+    async createBlobs(objectId, sizeHints) {
+      if (closed) throw new PackIceError('SHUTTING_DOWN', 'the storage is closed');
+      const need = sizeHints.reduce<number>((n, h) => n + (h ?? 0), 0);
+      if (allocated + need > budgetBytes) {
+        throw new PackIceError(
+          'OUT_OF_CAPACITY',
+          `size hints of ${need} bytes exceed the memory budget (${allocated} of ${budgetBytes} bytes preallocated)`,
+        );
+      }
+      allocated += need;
+      const made: Blob[] = [];
+      try {
+        sizeHints.forEach((hint, index) => {
+          const blob = volume
+            ? makeMemfsBlob(volume, objectId, index, hint ?? 0)
+            : makeMemfdBlob(objectId, index, hint ?? 0);
+          made.push(blob);
+          hints.set(blob, hint ?? 0);
+        });
+      } catch (err) {
+        allocated -= need - made.reduce((n, b) => n + (hints.get(b) ?? 0), 0);
+        await Promise.all(made.map(forget));
+        throw fromNativeError(err, `creating object ${objectId}`);
+      }
+      return made;
+    },
+    async commit() {
+      // Nothing to persist: memory objects live as long as the process.
+    },
+    async remove(objectId, blobs) {
+      await Promise.all(blobs.map(forget));
+      volume?.rmSync(`/${objectId}`, { recursive: true, force: true });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...hints.keys()].map(forget));
+    },
+  };
+}
