@@ -1,5 +1,9 @@
 /**
- * @packice/storage-fs: file-system storage (issue 4). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * @packice/storage-fs: objects as files under a root directory (handle: the absolute path),
+ * metadata written atomically at seal, sealed objects recovered when a node restarts.
  */
-export const packageName = '@packice/storage-fs';
+export { FileBlob } from './file-blob';
+export { createFsStorage } from './fs-storage';
+export type { FsStorage, FsStorageOptions } from './fs-storage';
+export { META_FILE } from './object-meta';
+export type { StoredMeta } from './object-meta';
