@@ -17,3 +17,15 @@ export { freezeMapping, isMapped, liveMappings, mapFd } from './mmap';
 export type { MapOptions } from './mmap';
 export { errnoName, isNativeError, NativeError } from './native-error';
 export { assertSupported, isSupported } from './support';
+export {
+  acceptConnection,
+  connectUnix,
+  listenUnix,
+  MAX_FDS_PER_MESSAGE,
+  MESSAGE_CHUNK_BYTES,
+  peerCredentials,
+  receiveMessage,
+  sendMessage,
+  watchFd,
+} from './unix-socket';
+export type { FdWatcher, PeerCredentials, ReceivedMessage, WatchEvents } from './unix-socket';
