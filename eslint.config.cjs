@@ -13,6 +13,27 @@ const allowedImports = {
   'type:app': ['type:lib'],
 };
 
+/** Tests may also wire real storages into transports (never production code). */
+const allowedInTests = {
+  ...allowedImports,
+  'scope:transport': ['scope:core', 'scope:native', 'scope:storage'],
+};
+
+const boundaries = (constraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: true,
+    allow: [],
+    depConstraints: Object.entries(constraints).map(([sourceTag, tags]) => ({
+      sourceTag,
+      onlyDependOnLibsWithTags: tags,
+    })),
+  },
+];
+
+const testFiles = ['**/*.spec.ts', '**/__fixtures__/**'];
+
 module.exports = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -21,20 +42,12 @@ module.exports = [
   },
   {
     files: ['**/*.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          allow: [],
-          depConstraints: Object.entries(allowedImports).map(([sourceTag, tags]) => ({
-            sourceTag,
-            onlyDependOnLibsWithTags: tags,
-          })),
-        },
-      ],
-    },
+    ignores: testFiles,
+    rules: { '@nx/enforce-module-boundaries': boundaries(allowedImports) },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': boundaries(allowedInTests) },
   },
   {
     files: ['**/*.ts'],

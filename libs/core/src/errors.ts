@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'A request line or body is over the limit.' },
   SHUTTING_DOWN: { status: 503, summary: 'The node is closing and takes no new work.' },
   INTERNAL: { status: 500, summary: 'A fault inside the node; nothing the client did.' },
+  // Additions to PROTOCOL.md (docs/protocol.md): raised by clients, never sent by a node.
+  UNAVAILABLE: { status: 503, summary: 'The node cannot be reached: not running, or the connection was lost.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 /** A stable PackIce error code. */

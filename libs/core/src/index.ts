@@ -33,4 +33,16 @@ export type {
   PeerOptions,
 } from './peer';
 export { TypedEmitter } from './typed-emitter';
+export {
+  fromWireAcquire,
+  fromWireLease,
+  fromWireObject,
+  fromWireStats,
+  toWireAcquire,
+  toWireDelete,
+  toWireLease,
+  toWireObject,
+  toWireStats,
+} from './wire';
+export type { DecodedObject, WireBlob, WireHandle, WireLease, WireObject, WireStats } from './wire';
 export type { EventMap } from './typed-emitter';

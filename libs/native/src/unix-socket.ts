@@ -278,8 +278,8 @@ export interface WatchEvents {
 
 /** A descriptor watched by the event loop. */
 export interface FdWatcher {
-  /** Changes which events are watched (`readable`/`writable`); disconnects are always reported. */
-  update(events: { readable?: boolean; writable?: boolean }): void;
+  /** Changes which events are watched; disconnects are reported unless `disconnect` is false. */
+  update(events: { readable?: boolean; writable?: boolean; disconnect?: boolean }): void;
   /** Whether the watcher keeps the process alive (like `ref()`/`unref()` of Node handles). */
   setRef(ref: boolean): void;
   /** Stops watching. Must be called before the descriptor is closed. Idempotent. */
@@ -318,7 +318,7 @@ export function watchFd(
         opts: { readable?: boolean; writable?: boolean; disconnect?: boolean },
         cb: (status: number, ev: WatchEvents) => void,
       ) => void;
-      start.call(handle, { readable: !!next.readable, writable: !!next.writable, disconnect: true }, handler);
+      start.call(handle, { readable: !!next.readable, writable: !!next.writable, disconnect: next.disconnect !== false }, handler);
     },
     setRef(ref) {
       if (closed) return;

@@ -1,0 +1,329 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createPeer, type Peer } from '@packice/core';
+import {
+  connectUnix,
+  freezeMapping,
+  listenUnix,
+  mapFd,
+  receiveMessage,
+  reopenReadOnly,
+  sendMessage,
+  watchFd,
+} from '@packice/native';
+import { createFsStorage } from '@packice/storage-fs';
+import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
+import { closeSync, existsSync, mkdtempSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RawClient } from './__fixtures__/raw-client';
+import { createUdsServer, type UdsServer } from './uds-server';
+import { connectUds, type UdsTransport } from './uds-transport';
+
+let dir: string;
+let peer: Peer;
+let server: UdsServer;
+let path: string;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+async function startNode(options: { capacityBytes?: number; fs?: boolean; allowUids?: number[] } = {}): Promise<void> {
+  path = join(dir, 'node.sock');
+  peer = createPeer({
+    storage: options.fs ? createFsStorage({ root: join(dir, 'store') }) : createMemStorage(),
+    leaseStore: createMemoryLeaseStore(),
+    capacityBytes: options.capacityBytes ?? 1 << 20,
+  });
+  server = createUdsServer(peer, { path, allowUids: options.allowUids });
+  await server.listen();
+  cleanups.push(async () => {
+    await server.close();
+    await peer.close();
+  });
+}
+
+async function client(): Promise<UdsTransport> {
+  const transport = await connectUds(path);
+  cleanups.push(() => transport.close());
+  return transport;
+}
+
+async function raw(): Promise<RawClient> {
+  const c = await RawClient.connect(path);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** Polls `check` until it holds, or fails after the deadline. */
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const readAll = (fd: number, length: number): string => {
+  const buf = Buffer.alloc(length);
+  return buf.subarray(0, readSync(fd, buf, 0, length, 0)).toString();
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'packice-uds-'));
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('UDS binding, spoken raw (net + JSON lines, from PROTOCOL.md alone)', () => {
+  beforeEach(() => startNode());
+
+  it('makes the socket file 0600', () => {
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('answers hello, ping, stats, list_objects and list_leases', async () => {
+    const c = await raw();
+    await expect(c.call({ id: 1, op: 'hello', client: 'raw-test' })).resolves.toMatchObject({
+      id: 1,
+      ok: true,
+      protocol: 1,
+      server: { name: 'packice', version: expect.any(String) },
+      storage: 'mem',
+      transport: 'uds',
+      features: expect.arrayContaining(['fd-handles', 'wait-for-seal']),
+    });
+    await expect(c.call({ id: 2, op: 'ping' })).resolves.toEqual({ id: 2, ok: true });
+    await expect(c.call({ id: 3, op: 'stats' })).resolves.toEqual({
+      id: 3,
+      ok: true,
+      objects: 0,
+      leases: 0,
+      bytes: 0,
+      capacity: 1 << 20,
+      evictions: 0,
+      uptime_ms: expect.any(Number),
+    });
+    await expect(c.call({ id: 4, op: 'list_objects' })).resolves.toEqual({ id: 4, ok: true, objects: [] });
+    await expect(c.call({ id: 5, op: 'list_leases' })).resolves.toEqual({ id: 5, ok: true, leases: [] });
+  });
+
+  it('creates, seals and reads an object; answers carry fds: N and fd handles', async () => {
+    const c = await raw();
+    const created = await c.call({ id: 1, op: 'acquire', intent: 'create', object_id: 'raw-obj', blobs: [{ size: 5 }], meta: { k: 'v' } });
+    expect(created).toMatchObject({
+      ok: true,
+      fds: 1,
+      lease: { object_id: 'raw-obj', access: 'create', holder: { transport: 'uds', pid: process.pid, uid: process.getuid?.() } },
+      object: { object_id: 'raw-obj', state: 'creating', meta: { k: 'v' }, blobs: [{ size: 5, handle: { kind: 'fd', fd: 0 } }] },
+    });
+    const leaseId = (created.lease as { lease_id: string }).lease_id;
+    await expect(c.call({ id: 2, op: 'seal', lease_id: leaseId })).resolves.toMatchObject({
+      ok: true,
+      object: { state: 'sealed', size: 5, sealed_at: expect.any(Number) },
+    });
+    await expect(c.call({ id: 3, op: 'stat', object_id: 'raw-obj' })).resolves.toMatchObject({
+      object: { object_id: 'raw-obj', state: 'sealed', blobs: [{ size: 5 }] },
+    });
+    await expect(c.call({ id: 4, op: 'renew', lease_id: leaseId, ttl_ms: 5000 })).resolves.toMatchObject({
+      lease: { lease_id: leaseId, ttl_ms: 5000 },
+    });
+    await expect(c.call({ id: 5, op: 'list_leases', object_id: 'raw-obj' })).resolves.toMatchObject({
+      leases: [{ lease_id: leaseId }],
+    });
+    await expect(c.call({ id: 6, op: 'release', lease_id: leaseId })).resolves.toEqual({ id: 6, ok: true });
+    await expect(c.call({ id: 7, op: 'delete', object_id: 'raw-obj' })).resolves.toEqual({
+      id: 7,
+      ok: true,
+      deleted: true,
+      pending: false,
+    });
+  });
+
+  it('gets descriptors through a plain recvmsg, as any language can', async () => {
+    const transport = await client();
+    const { body, fds } = await transport.request('acquire', { intent: 'create', object_id: 'fd-obj' });
+    writeSync(fds[0], 'bytes from a descriptor');
+    closeSync(fds[0]);
+    await transport.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id });
+
+    const fd = connectUnix(path);
+    try {
+      sendMessage(fd, Buffer.from('{"id":9,"op":"acquire","intent":"read","object_id":"fd-obj"}\n'));
+      const got = await new Promise<{ data: Buffer; fds: number[] }>((resolve, reject) => {
+        const watcher = watchFd(fd, { readable: true }, () => {
+          watcher.close();
+          const message = receiveMessage(fd);
+          if (message) resolve(message);
+          else reject(new Error('nothing received'));
+        });
+      });
+      const answer = JSON.parse(got.data.toString()) as { fds: number; object: { blobs: { handle: unknown }[] } };
+      expect(answer.fds).toBe(1);
+      expect(answer.object.blobs[0].handle).toEqual({ kind: 'fd', fd: 0 });
+      expect(got.fds).toHaveLength(1);
+      expect(readAll(got.fds[0], 100)).toBe('bytes from a descriptor');
+      expect(() => writeSync(got.fds[0], 'x')).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      closeSync(got.fds[0]);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('answers coded errors for bad lines and keeps the connection usable', async () => {
+    const c = await raw();
+    c.write('this is not json\n');
+    await expect(c.waitFor((a) => a.id === null)).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    c.answers.length = 0;
+    c.write('[1,2]\n{"op":"ping"}\n{"id":"seven","op":"ping"}\n');
+    await c.waitFor(() => c.answers.length === 3);
+    expect(c.answers.map((a) => [a.id, (a.error as { code: string }).code])).toEqual([
+      [null, 'BAD_REQUEST'],
+      [null, 'BAD_REQUEST'],
+      [null, 'BAD_REQUEST'],
+    ]);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ op: 'frobnicate' }, 'UNKNOWN_OP'],
+      [{ op: 7 }, 'BAD_REQUEST'],
+      [{ op: 'acquire', intent: 'read', object_id: '../etc/passwd' }, 'INVALID_ID'],
+      [{ op: 'acquire', intent: 'read', object_id: 42 }, 'BAD_REQUEST'],
+      [{ op: 'acquire', intent: 'create', ttl_ms: '60' }, 'BAD_REQUEST'],
+      [{ op: 'acquire', intent: 'create', blobs: -1 }, 'BAD_REQUEST'],
+      [{ op: 'acquire', intent: 'read', object_id: 'nope' }, 'NOT_FOUND'],
+      [{ op: 'seal', lease_id: 'not-a-lease' }, 'LEASE_NOT_FOUND'],
+      [{ op: 'seal' }, 'BAD_REQUEST'],
+      [{ op: 'delete', object_id: 'nope' }, 'NOT_FOUND'],
+      [{ op: 'stat' }, 'BAD_REQUEST'],
+    ];
+    for (const [i, [request, code]] of cases.entries()) {
+      await expect(c.call({ id: 100 + i, ...request })).resolves.toMatchObject({ id: 100 + i, ok: false, error: { code } });
+    }
+    await expect(c.call({ id: 999, op: 'ping' })).resolves.toEqual({ id: 999, ok: true });
+    await expect(c.call({ id: 1000, op: 'stats' })).resolves.toMatchObject({ objects: 0, leases: 0 });
+  });
+
+  it('answers out of order: a waiting read does not hold up the connection', async () => {
+    const c = await raw();
+    c.write(`${JSON.stringify({ id: 1, op: 'acquire', intent: 'read', object_id: 'later', timeout_ms: 10_000 })}\n`);
+    await expect(c.call({ id: 2, op: 'ping' })).resolves.toEqual({ id: 2, ok: true });
+    expect(c.answers.map((a) => a.id)).toEqual([2]);
+    const producer = await client();
+    const { body, fds } = await producer.request('acquire', { intent: 'create', object_id: 'later' });
+    closeSync(fds[0]);
+    await producer.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id });
+    await expect(c.waitFor((a) => a.id === 1)).resolves.toMatchObject({ ok: true, fds: 1, lease: { access: 'read' } });
+  });
+
+  it('answers PAYLOAD_TOO_LARGE to a line over 1 MiB and closes only that connection', async () => {
+    const bystander = await raw();
+    const c = await raw();
+    c.write(`{"id":1,"op":"ping","pad":"${'x'.repeat((1 << 20) + 10)}"}\n`);
+    await expect(c.waitFor((a) => a.id === null)).resolves.toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    await c.waitClosed();
+    await expect(bystander.call({ id: 1, op: 'ping' })).resolves.toEqual({ id: 1, ok: true });
+  });
+});
+
+describe('UDS binding through UdsTransport', () => {
+  it('exercises every remaining error code', async () => {
+    await startNode({ capacityBytes: 1 << 20 });
+    const t = await client();
+    const { body, fds } = await t.request('acquire', { intent: 'create', object_id: 'obj', blobs: [{ size: 16 }] });
+    const leaseId = (body.lease as { lease_id: string }).lease_id;
+    closeSync(fds[0]);
+    await expect(t.request('acquire', { intent: 'create', object_id: 'obj' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({ code: 'NOT_SEALED' });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'obj', timeout_ms: 30 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    await t.request('seal', { lease_id: leaseId });
+    await expect(t.request('seal', { lease_id: leaseId })).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
+    const read = await t.request('acquire', { intent: 'read', object_id: 'obj' });
+    read.fds.forEach((fd) => closeSync(fd));
+    await expect(t.request('seal', { lease_id: (read.body.lease as { lease_id: string }).lease_id })).rejects.toMatchObject({
+      code: 'WRONG_ACCESS',
+    });
+    await expect(t.request('acquire', { intent: 'create', blobs: [{ size: 2 << 20 }] })).rejects.toMatchObject({
+      code: 'OUT_OF_CAPACITY',
+    });
+    await expect(t.request('delete', { object_id: 'obj' })).resolves.toMatchObject({ body: { deleted: false, pending: true } });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('shares a sealed memfd read-only, mappable, and sealed against the creator', async () => {
+    await startNode();
+    const t = await client();
+    const { body, fds } = await t.request('acquire', { intent: 'create', object_id: 'shared', blobs: [{ size: 4096 }] });
+    const view = mapFd(fds[0], 4096, { mode: 'write' });
+    view.write('Zero-Copy Data!');
+    const [createFd] = fds;
+    // The client's writable mapping must go before the seal (EBUSY otherwise): it maps, writes, unmaps.
+    await expect(t.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    const ro = reopenReadOnly(createFd);
+    freezeMapping(view, ro);
+    closeSync(ro);
+    await t.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id });
+    expect(() => writeSync(createFd, 'tamper', 0)).toThrow(expect.objectContaining({ code: 'EPERM' }));
+    closeSync(createFd);
+    const read = await t.request('acquire', { intent: 'read', object_id: 'shared' });
+    const mapped = mapFd(read.fds[0], (read.body.object as { size: number }).size);
+    expect(mapped.subarray(0, 15).toString()).toBe('Zero-Copy Data!');
+    closeSync(read.fds[0]);
+  });
+
+  it('closes a connection of a uid not on the allow list with UNAUTHORIZED', async () => {
+    await startNode({ allowUids: [424_242] });
+    const t = await client();
+    await expect(t.request('ping')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await t.whenClosed;
+    expect(server.connections).toBe(0);
+  });
+
+  it('answers SHUTTING_DOWN to waiting reads when the server closes, and removes its socket', async () => {
+    await startNode();
+    const t = await client();
+    const waiting = t.request('acquire', { intent: 'read', object_id: 'never', timeout_ms: 60_000 });
+    await expect(t.request('ping')).resolves.toBeDefined();
+    await server.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(existsSync(path)).toBe(false);
+    await expect(connectUds(path)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('answers INTERNAL when the storage fails under the node, and keeps no lease', async () => {
+    await startNode({ fs: true });
+    const t = await client();
+    const { body, fds } = await t.request('acquire', { intent: 'create', object_id: 'fragile' });
+    writeSync(fds[0], 'data');
+    closeSync(fds[0]);
+    await t.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id });
+    await t.request('release', { lease_id: (body.lease as { lease_id: string }).lease_id });
+    rmSync(join(dir, 'store', 'objects', 'fragile', '0'));
+    await expect(t.request('acquire', { intent: 'read', object_id: 'fragile' })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(t.request('list_leases')).resolves.toMatchObject({ body: { leases: [] } });
+  });
+
+  it('releases the leases of a closed connection and aborts its unsealed creates', async () => {
+    await startNode();
+    const t = await connectUds(path);
+    const { fds } = await t.request('acquire', { intent: 'create', object_id: 'orphan', blobs: [{ size: 1024 }] });
+    fds.forEach((fd) => closeSync(fd));
+    await t.close();
+    await eventually(async () => (await peer.stats()).objects === 0 && (await peer.stats()).leases === 0);
+  });
+
+  it('replaces a stale socket file, and never takes a live one', async () => {
+    path = join(dir, 'node.sock');
+    closeSync(listenUnix(path)); // a node that died without removing its socket
+    await startNode();
+    await expect((await client()).request('ping')).resolves.toBeDefined();
+    const thief = createUdsServer(createPeer({ storage: createMemStorage() }), { path });
+    await expect(thief.listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect((await client()).request('ping')).resolves.toBeDefined();
+    writeFileSync(join(dir, 'plain-file'), 'keep me');
+    const wrong = createUdsServer(createPeer({ storage: createMemStorage() }), { path: join(dir, 'plain-file') });
+    await expect(wrong.listen()).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+});
