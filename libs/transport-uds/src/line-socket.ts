@@ -1,5 +1,5 @@
 import type { FdWatcher } from '@packice/native';
-import { receiveMessage, sendMessage, watchFd } from '@packice/native';
+import { MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, watchFd } from '@packice/native';
 import { closeSync } from 'node:fs';
 
 /** Options of {@link LineSocket}. */
@@ -189,6 +189,9 @@ export class LineSocket {
       }
       this.#split(got.data);
       this.#deliver();
+      // A short read drained the socket (as libuv assumes too): skip the recvmsg that would
+      // only answer EAGAIN; the watcher reports the next data.
+      if (!toTheEnd && got.data.length < MESSAGE_CHUNK_BYTES) break;
     }
     this.#updateWatch();
   }

@@ -47,6 +47,8 @@ export class UdsTransport implements AsyncDisposable {
   readonly #socket: LineSocket;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  #refed = false;
+  #unrefScheduled = false;
   #closedError: PackIceError | null = null;
   #fatal: PackIceError | null = null;
   readonly #closed: Promise<void>;
@@ -97,11 +99,14 @@ export class UdsTransport implements AsyncDisposable {
       const cleanup = (): void => {
         this.#pending.delete(id);
         signal?.removeEventListener('abort', onAbort);
-        if (this.#pending.size === 0) this.#socket.setRef(false);
+        if (this.#pending.size === 0) this.#scheduleUnref();
       };
       this.#pending.set(id, { resolve, reject, cleanup });
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#socket.setRef(true);
+      if (!this.#refed) {
+        this.#refed = true;
+        this.#socket.setRef(true);
+      }
       this.#socket.send(JSON.stringify({ ...params, id, op }));
     });
   }
@@ -114,6 +119,20 @@ export class UdsTransport implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  // The socket keeps the process alive only while answers are awaited. Dropping the ref is put
+  // off to the next turn of the loop, so back-to-back requests do not toggle it each time.
+  #scheduleUnref(): void {
+    if (this.#unrefScheduled) return;
+    this.#unrefScheduled = true;
+    setImmediate(() => {
+      this.#unrefScheduled = false;
+      if (this.#pending.size === 0 && this.#refed) {
+        this.#refed = false;
+        this.#socket.setRef(false);
+      }
+    });
   }
 
   #onLine(line: string): void {
