@@ -24,6 +24,8 @@ export interface Blob extends BlobInfo {
   read(position?: number, length?: number): Promise<Buffer>;
   /** Writes `data` at `position` (default: the current end); returns bytes written. */
   write(data: Uint8Array, position?: number): Promise<number>;
+  /** Sets the size to `length` bytes (cuts, or extends with zeros). `ALREADY_SEALED` once sealed. */
+  truncate(length: number): Promise<void>;
   /** Makes the bytes immutable (kernel seals, read-only files). Idempotent. */
   seal(): Promise<void>;
   /**

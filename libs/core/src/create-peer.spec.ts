@@ -348,6 +348,20 @@ describe('Peer: lease TTL with an injected clock', () => {
   });
 });
 
+describe('Peer: openLease', () => {
+  it('gives a live lease back with its object and blobs, and nothing for ended ones', async () => {
+    const { peer, clock } = setup();
+    const { lease } = await peer.acquire({ intent: 'create', objectId: 'plane', ttlMs: 100 });
+    const opened = await peer.openLease(lease.leaseId);
+    expect(opened.lease).toEqual(lease);
+    await opened.object.blobs[0].write(Buffer.from('via the data plane'));
+    expect((await peer.stat('plane')).size).toBe(18);
+    clock.advance(100);
+    await expect(peer.openLease(lease.leaseId)).rejects.toMatchObject({ code: 'LEASE_NOT_FOUND' });
+    await expect(peer.openLease('')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
 describe('Peer: delete', () => {
   it('deletes an unleased object at once', async () => {
     const { peer, store } = setup();

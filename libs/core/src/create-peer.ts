@@ -144,6 +144,15 @@ class PeerImpl implements Peer {
     });
   }
 
+  openLease(leaseId: string): Promise<AcquireResult> {
+    return this.#run(() => {
+      const lease = this.#liveLease(leaseId);
+      const entry = this.#objects.get(lease.objectId);
+      if (!entry) throw new PackIceError('LEASE_NOT_FOUND', `lease ${leaseId} has no object`);
+      return { lease, object: { ...this.#snapshot(entry), blobs: entry.blobs } };
+    });
+  }
+
   release(leaseId: string): Promise<void> {
     return this.#run(async () => {
       const lease = this.#leases.get(this.#leaseIdArg(leaseId));

@@ -79,6 +79,11 @@ export interface Peer extends AsyncDisposable {
    * Throws `LEASE_NOT_FOUND`, `WRONG_ACCESS`, `ALREADY_SEALED`, `OUT_OF_CAPACITY`.
    */
   seal(leaseId: string): Promise<ObjectInfo>;
+  /**
+   * A live lease with its object and blobs, for data planes that serve a lease's bytes later
+   * (HTTP). Throws `BAD_REQUEST`, `LEASE_NOT_FOUND`.
+   */
+  openLease(leaseId: string): Promise<AcquireResult>;
   /** Ends a lease; an unsealed create is aborted. Throws `LEASE_NOT_FOUND`. */
   release(leaseId: string): Promise<void>;
   /** Extends a lease by `ttlMs` (default its own) from now. Throws `LEASE_NOT_FOUND`, `BAD_REQUEST`. */

@@ -66,6 +66,12 @@ export class FileBlob implements Blob {
     return done;
   }
 
+  async truncate(length: number): Promise<void> {
+    this.#alive();
+    if (this.#sealed || !this.#file) throw new PackIceError('ALREADY_SEALED', `${this.path} is sealed`);
+    await this.#file.truncate(length);
+  }
+
   async seal(): Promise<void> {
     this.#alive();
     if (this.#sealed) return;

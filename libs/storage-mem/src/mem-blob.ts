@@ -1,6 +1,6 @@
 import type { Access, Blob, BlobHandle } from '@packice/core';
 import { PackIceError } from '@packice/core';
-import { addSeals, F_SEAL_IMMUTABLE, isNativeError, reopenReadOnly } from '@packice/native';
+import { addSeals, F_SEAL_IMMUTABLE, ftruncate, isNativeError, reopenReadOnly } from '@packice/native';
 import { close, fstatSync, read, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { fromNativeError } from './native-errors';
@@ -67,6 +67,16 @@ export class MemBlob implements Blob {
       throw fromNativeError(err, `writing ${this.#label}`);
     }
     return done;
+  }
+
+  async truncate(length: number): Promise<void> {
+    this.#alive();
+    if (this.sealed) throw new PackIceError('ALREADY_SEALED', `${this.#label} is sealed`);
+    try {
+      ftruncate(this.#fd, length);
+    } catch (err) {
+      throw fromNativeError(err, `truncating ${this.#label}`);
+    }
   }
 
   async seal(): Promise<void> {

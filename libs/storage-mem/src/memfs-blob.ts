@@ -44,6 +44,12 @@ export class MemfsBlob implements Blob {
     }
   }
 
+  async truncate(length: number): Promise<void> {
+    this.#alive();
+    if (this.#sealed) throw new PackIceError('ALREADY_SEALED', `${this.path} is sealed`);
+    this.volume.truncateSync(this.path, length);
+  }
+
   async seal(): Promise<void> {
     this.#alive();
     this.#sealed = true;

@@ -61,6 +61,19 @@ class BufferBlob implements Blob {
     return data.byteLength;
   }
 
+  async truncate(length: number): Promise<void> {
+    this.#alive();
+    if (this.#sealed) throw new PackIceError('ALREADY_SEALED', 'the blob is sealed');
+    if (length > this.#data.length) {
+      const grown = Buffer.alloc(length);
+      this.#data.copy(grown, 0, 0, this.#length);
+      this.#data = grown;
+    } else {
+      this.#data.fill(0, length, this.#length);
+    }
+    this.#length = length;
+  }
+
   async seal(): Promise<void> {
     this.#alive();
     this.#sealed = true;

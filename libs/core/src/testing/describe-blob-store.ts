@@ -56,6 +56,20 @@ export function describeBlobStore(
       await store.remove('rw', [blob]);
     });
 
+    it('truncates to an exact length, cutting or zero-extending, until sealed', async () => {
+      const [blob] = await store.createBlobs('cut', [100]);
+      await blob.write(Buffer.from('keep this'), 0);
+      await blob.truncate(4);
+      expect(blob.size).toBe(4);
+      expect((await blob.read()).toString()).toBe('keep');
+      await blob.truncate(6);
+      expect([...(await blob.read())]).toEqual([...Buffer.from('keep'), 0, 0]);
+      await blob.seal();
+      await expect(blob.truncate(1)).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
+      expect(blob.size).toBe(6);
+      await store.remove('cut', [blob]);
+    });
+
     it('seals: bytes stay, writes fail ALREADY_SEALED, sealing again is harmless', async () => {
       const [blob] = await store.createBlobs('sealed', [undefined]);
       await blob.write(Buffer.from('frozen'));
