@@ -166,6 +166,22 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
   });
 });
 
+describe('HTTP binding: a fault under the node', () => {
+  it('answers 500 INTERNAL when the storage fails, and stays up', async () => {
+    const base = await start('fs');
+    const created = (await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'fragile' }))).json() as {
+      lease: { lease_id: string };
+      object: { blobs: { handle: { path: string } }[] };
+    };
+    writeFileSync(created.object.blobs[0].handle.path, 'data');
+    await raw(base, 'POST', `/v1/leases/${created.lease.lease_id}/seal`);
+    rmSync(created.object.blobs[0].handle.path);
+    const res = await raw(base, 'GET', `/v1/leases/${created.lease.lease_id}/blobs/0`);
+    expect([res.status, (res.json().error as { code: string }).code]).toEqual([500, 'INTERNAL']);
+    expect((await raw(base, 'GET', '/v1/health')).status).toBe(200);
+  });
+});
+
 describe('HttpTransport', () => {
   it('speaks the binding and maps errors back to codes', async () => {
     const base = await start('mem', { token: 't' });
