@@ -436,6 +436,32 @@ describe('Peer: capacity and LRU eviction', () => {
     expect((await peer.stats()).bytes).toBe(10);
   });
 
+  it('frees the evicted objects\' storage before allocating the new object', async () => {
+    const inner = createBufferBlobStore();
+    const calls: string[] = [];
+    let freeRemoval!: () => void;
+    const gate = new Promise<void>((resolve) => (freeRemoval = resolve));
+    const storage: BlobStore = {
+      ...inner,
+      createBlobs: async (id, hints) => (calls.push(`create ${id}`), inner.createBlobs(id, hints)),
+      remove: async (id, blobs) => {
+        calls.push(`remove ${id}`);
+        await gate;
+        calls.push(`removed ${id}`);
+        return inner.remove(id, blobs);
+      },
+    };
+    const peer = createPeer({ storage, capacityBytes: 100 });
+    open.push(peer);
+    await peer.release(await putObject(peer, 'old', 80));
+    const creating = peer.acquire({ intent: 'create', objectId: 'new', blobs: [{ size: 80 }] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['create old', 'remove old']);
+    freeRemoval();
+    await creating;
+    expect(calls).toEqual(['create old', 'remove old', 'removed old', 'create new']);
+  });
+
   it('passes storage refusals through and frees the id', async () => {
     const store = createBufferBlobStore({ maxHintBytes: 1_000 });
     const { peer } = setup({ store });

@@ -272,7 +272,7 @@ class PeerImpl implements Peer {
       throw new PackIceError('ALREADY_EXISTS', `object ${objectId} already exists`);
     }
     const need = sum(req.hints.map((h) => h ?? 0));
-    this.#makeRoom(need);
+    const evicted = this.#makeRoom(need);
     // Id and bytes are claimed before the first await: of concurrent creates, exactly one wins.
     const entry: Entry = {
       objectId,
@@ -291,6 +291,8 @@ class PeerImpl implements Peer {
     this.#objects.set(objectId, entry);
     this.#bytes += need;
     try {
+      // The evicted objects' storage is really freed before the new object takes its place.
+      await evicted;
       await this.#removals.get(objectId);
       entry.blobs = await this.#storage.createBlobs(objectId, req.hints);
     } catch (err) {
@@ -354,12 +356,13 @@ class PeerImpl implements Peer {
     const sizes = entry.blobs.map((b) => b.size);
     const total = sum(sizes);
     const grow = total - entry.reserved;
-    if (grow > 0) this.#makeRoom(grow);
+    const evicted = grow > 0 ? this.#makeRoom(grow) : Promise.resolve();
     const before = entry.reserved;
     this.#bytes += total - before;
     entry.reserved = total;
     const sealedAt = this.#clock.now();
     try {
+      await evicted;
       await Promise.all(entry.blobs.map((b) => b.seal()));
       await this.#storage.commit({ ...this.#snapshot(entry), state: 'sealed', sealedAt, blobs: entry.blobs });
     } catch (err) {
@@ -448,10 +451,13 @@ class PeerImpl implements Peer {
     return tracked;
   }
 
-  /** Evicts least recently used sealed, unleased objects until `need` more bytes fit; all or nothing. */
-  #makeRoom(need: number): void {
+  /**
+   * Evicts least recently used sealed, unleased objects until `need` more bytes fit; all or
+   * nothing. The accounting changes at once; the promise settles when their storage is freed.
+   */
+  #makeRoom(need: number): Promise<void> {
     const capacity = this.#capacity;
-    if (capacity === null || this.#bytes + need <= capacity) return;
+    if (capacity === null || this.#bytes + need <= capacity) return Promise.resolve();
     const victims: Entry[] = [];
     let freed = 0;
     if (need <= capacity) {
@@ -468,7 +474,7 @@ class PeerImpl implements Peer {
         `${need} more bytes do not fit: ${this.#bytes} of ${capacity} bytes are used and leased objects cannot be evicted`,
       );
     }
-    for (const victim of victims) void this.#remove(victim, 'evicted');
+    return Promise.all(victims.map((victim) => this.#remove(victim, 'evicted'))).then(() => undefined);
   }
 
   #liveLease(leaseId: string): Lease {
