@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectUds, type UdsTransport } from './uds-transport';
+import { eventually } from './__fixtures__/eventually';
 
 const fixtures = join(__dirname, '__fixtures__');
 const dir = mkdtempSync(join(tmpdir(), 'packice-uds-proc-'));
@@ -34,13 +35,6 @@ async function stats(): Promise<Record<string, unknown>> {
   return (await inspector.request('stats')).body;
 }
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 beforeAll(async () => {
   node = fork(join(fixtures, 'uds-node.cjs'), [path], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });

@@ -16,6 +16,7 @@ import { closeSync, existsSync, mkdtempSync, readSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from './__fixtures__/raw-client';
+import { eventually } from './__fixtures__/eventually';
 import { createUdsServer, type UdsServer } from './uds-server';
 import { connectUds, type UdsTransport } from './uds-transport';
 
@@ -52,14 +53,6 @@ async function raw(): Promise<RawClient> {
   return c;
 }
 
-/** Polls `check` until it holds, or fails after the deadline. */
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const readAll = (fd: number, length: number): string => {
   const buf = Buffer.alloc(length);
