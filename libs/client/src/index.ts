@@ -1,5 +1,11 @@
 /**
- * @packice/client: connect() and the Lease wrapper (issue 7). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * @packice/client: one API over every PackIce target. `connect(target)` gives a Client; its
+ * `acquire()` gives Leases that read, write, map (zero-copy) and seal objects.
  */
-export const packageName = '@packice/client';
+export { Client } from './client';
+export type { AcquireOptions } from './client';
+export type { AcquiredLease, BlobAccess, ClientTransport } from './client-transport';
+export { connect } from './connect';
+export type { ConnectOptions } from './connect';
+export { createDirectTransport } from './direct-transport';
+export { Lease } from './lease';

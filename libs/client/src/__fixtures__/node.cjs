@@ -1,0 +1,26 @@
+// A node process serving one Peer over UDS and HTTP at once, for the client tests (the node app
+// comes with issue 8): node node.cjs <socket path>. Sends { url } to its parent; SIGTERM closes it.
+const { createPeer } = require('@packice/core');
+const { createMemStorage, createMemoryLeaseStore } = require('@packice/storage-mem');
+const { createUdsServer } = require('@packice/transport-uds');
+const { createHttpServer } = require('@packice/transport-http');
+
+async function main() {
+  const peer = createPeer({ storage: createMemStorage(), leaseStore: createMemoryLeaseStore() });
+  await peer.start();
+  const uds = createUdsServer(peer, { path: process.argv[2] });
+  await uds.listen();
+  const http = createHttpServer(peer);
+  const url = await http.listen();
+  process.once('SIGTERM', async () => {
+    await Promise.all([uds.close(), http.close()]);
+    await peer.close();
+    process.disconnect?.();
+  });
+  process.send({ url });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

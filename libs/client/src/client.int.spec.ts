@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createPeer, type Peer } from '@packice/core';
+import { isMapped } from '@packice/native';
+import { createMemStorage } from '@packice/storage-mem';
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from './client';
+import { connect } from './connect';
+
+const dir = mkdtempSync(join(tmpdir(), 'packice-client-'));
+const socket = join(dir, 'node.sock');
+let node: ChildProcess;
+let url: string;
+let direct: Peer;
+
+beforeAll(async () => {
+  node = fork(join(__dirname, '__fixtures__/node.cjs'), [socket], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  [{ url }] = (await once(node, 'message')) as [{ url: string }];
+  direct = createPeer({ storage: createMemStorage() });
+});
+
+afterAll(async () => {
+  await direct.close();
+  const exited = once(node, 'exit');
+  node.kill('SIGTERM');
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Target {
+  /** A producer and a consumer of the same peer. */
+  open(): Promise<[Client, Client]>;
+  /** Whether map() is zero-copy there. */
+  zeroCopy: boolean;
+}
+
+const targets: Record<string, Target> = {
+  private: {
+    open: async () => {
+      const c = await connect();
+      return [c, c];
+    },
+    zeroCopy: true,
+  },
+  'memory://': { open: async () => [await connect('memory://suite'), await connect('memory://suite')], zeroCopy: true },
+  'direct peer': { open: async () => [await connect(direct), await connect(direct)], zeroCopy: true },
+  'UDS node process': { open: async () => [await connect(socket), await connect(`unix://${socket}`)], zeroCopy: true },
+  'HTTP node process': { open: async () => [await connect(url), await connect(url)], zeroCopy: false },
+};
+
+let n = 0;
+const uniqueId = (base: string): string => `${base}-${++n}`;
+
+describe.each(Object.entries(targets))('client against %s', (_name, target) => {
+  let producer: Client;
+  let consumer: Client;
+
+  beforeAll(async () => {
+    [producer, consumer] = await target.open();
+  });
+
+  afterAll(async () => {
+    await producer.close();
+    await consumer.close();
+  });
+
+  it('puts and gets an object, with its meta', async () => {
+    const id = uniqueId('hello');
+    const sealed = await producer.put('Zero-Copy Data!', { objectId: id, meta: { type: 'text/plain' } });
+    expect(sealed).toMatchObject({ objectId: id, state: 'sealed', size: 15, meta: { type: 'text/plain' } });
+    expect((await consumer.get(id)).toString()).toBe('Zero-Copy Data!');
+    await expect(consumer.stat(id)).resolves.toMatchObject({ size: 15, blobs: [{ size: 15 }] });
+  });
+
+  it('writes through a create lease and maps the sealed object', async () => {
+    const id = uniqueId('mapped');
+    const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size: 64 }] });
+    expect(lease).toMatchObject({ objectId: id, access: 'create' });
+    await expect(lease.write('mapped bytes')).resolves.toBe(12);
+    await expect(lease.seal()).resolves.toMatchObject({ state: 'sealed', size: 12 });
+    await expect(lease.write('again')).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
+    await expect(lease.seal()).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
+    await lease.release();
+    const reader = await consumer.acquire({ intent: 'read', objectId: id });
+    const view = await reader.map();
+    expect(view.toString()).toBe('mapped bytes');
+    expect(isMapped(view)).toBe(target.zeroCopy);
+    await expect(reader.write('x')).rejects.toMatchObject({ code: 'WRONG_ACCESS' });
+    await reader.release();
+    expect(view.toString()).toBe('mapped bytes'); // still valid after release
+  });
+
+  it('waits for a seal, and times out when none comes', async () => {
+    const id = uniqueId('later');
+    const waiting = consumer.get(id, { timeoutMs: 10_000 });
+    await producer.put('arrived', { objectId: id });
+    await expect(waiting).resolves.toEqual(Buffer.from('arrived'));
+    await expect(consumer.get(uniqueId('never'), { timeoutMs: 20 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('answers the same error codes everywhere', async () => {
+    const id = uniqueId('dup');
+    await producer.put('x', { objectId: id });
+    await expect(producer.put('y', { objectId: id })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(consumer.get(uniqueId('missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(consumer.get('../bad')).rejects.toMatchObject({ code: 'INVALID_ID' });
+    await expect(consumer.acquire({ intent: 'create', blobs: 0 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('defers a delete while a lease is held, and lists leases and stats', async () => {
+    const id = uniqueId('held');
+    await producer.put('held bytes', { objectId: id });
+    const reader = await consumer.acquire({ intent: 'read', objectId: id });
+    await expect(producer.listLeases({ objectId: id })).resolves.toHaveLength(1);
+    await expect(producer.delete(id)).resolves.toEqual({ deleted: false, pending: true });
+    await expect(consumer.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await reader.read()).toString()).toBe('held bytes');
+    await reader.release();
+    await expect(producer.stats()).resolves.toMatchObject({ leases: expect.any(Number) });
+    expect((await producer.listObjects()).some((o) => o.objectId === id)).toBe(false);
+  });
+
+  it('closes every descriptor it received: 100 acquire/map/release cycles leave /proc/self/fd flat', async () => {
+    const id = uniqueId('cycled');
+    await producer.put('cycle', { objectId: id });
+    const before = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 100; i++) {
+      const lease = await consumer.acquire({ intent: 'read', objectId: id });
+      expect((await lease.map()).toString()).toBe('cycle');
+      await lease.release();
+    }
+    expect(readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('connect', () => {
+  it('refuses unknown targets and says what it takes', async () => {
+    await expect(connect('ftp://x')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('memory://name') });
+  });
+
+  it('fails fast and clearly when a node is not there', async () => {
+    await expect(connect(join(dir, 'nobody.sock'))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('packice node start') });
+    await expect(connect('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('keeps a memory:// peer while any client holds it', async () => {
+    const a = await connect('memory://kept');
+    const b = await connect('memory://kept');
+    await a.put('shared', { objectId: 'shared' });
+    await a.close();
+    expect((await b.get('shared')).toString()).toBe('shared');
+    await b.close();
+    const c = await connect('memory://kept');
+    await expect(c.get('shared')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await c.close();
+  });
+});

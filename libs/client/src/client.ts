@@ -1,0 +1,95 @@
+import type { AcquireRequest, DeleteResult, Lease as LeaseRecord, ObjectInfo, PeerStats } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import type { ClientTransport } from './client-transport';
+import { Lease } from './lease';
+
+/** Options of {@link Client.acquire}: the protocol's acquire parameters plus a signal. */
+export type AcquireOptions = AcquireRequest & { signal?: AbortSignal };
+
+/**
+ * A connection to a PackIce peer, whatever the target: in-process, a node's Unix socket, or
+ * HTTP. Made by `connect()`.
+ */
+export class Client implements AsyncDisposable {
+  readonly #transport: ClientTransport;
+  #closed = false;
+
+  constructor(transport: ClientTransport) {
+    this.#transport = transport;
+  }
+
+  /** `direct` (in-process), `uds` or `http`. */
+  get transport(): ClientTransport['kind'] {
+    return this.#transport.kind;
+  }
+
+  /** Creates an object (`intent: 'create'`) or gets read access to a sealed one. */
+  async acquire(options: AcquireOptions): Promise<Lease> {
+    this.#open();
+    const { signal, ...request } = options;
+    const { lease, object, access } = await this.#transport.acquire(request, signal);
+    return new Lease(this.#transport, lease, object, access);
+  }
+
+  /** Creates, writes and seals a one-blob object; resolves with it. */
+  async put(data: Uint8Array | string, options: { objectId?: string; meta?: Record<string, string> } = {}): Promise<ObjectInfo> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const lease = await this.acquire({ intent: 'create', ...options, blobs: [{ size: bytes.byteLength }] });
+    try {
+      await lease.write(bytes);
+      return await lease.seal();
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Reads blob 0 of an object (a copy), waiting up to `timeoutMs` for it to be sealed. */
+  async get(objectId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+    const lease = await this.acquire({ intent: 'read', objectId, ...options });
+    try {
+      return await lease.read();
+    } finally {
+      await lease.release();
+    }
+  }
+
+  stat(objectId: string): Promise<ObjectInfo> {
+    this.#open();
+    return this.#transport.stat(objectId);
+  }
+
+  delete(objectId: string): Promise<DeleteResult> {
+    this.#open();
+    return this.#transport.delete(objectId);
+  }
+
+  listObjects(): Promise<ObjectInfo[]> {
+    this.#open();
+    return this.#transport.listObjects();
+  }
+
+  listLeases(filter: { objectId?: string } = {}): Promise<LeaseRecord[]> {
+    this.#open();
+    return this.#transport.listLeases(filter);
+  }
+
+  stats(): Promise<PeerStats> {
+    this.#open();
+    return this.#transport.stats();
+  }
+
+  /** Closes the connection (over UDS the node then ends this client's leases). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#transport.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new PackIceError('UNAVAILABLE', 'the client is closed');
+  }
+}

@@ -1,0 +1,85 @@
+import type { Peer } from '@packice/core';
+import { createPeer, PackIceError } from '@packice/core';
+import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
+import { HttpTransport } from '@packice/transport-http';
+import { connectUds } from '@packice/transport-uds';
+import { Client } from './client';
+import { createDirectTransport } from './direct-transport';
+import { createHttpClientTransport } from './http-client-transport';
+import { createUdsClientTransport } from './uds-client-transport';
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** HTTP bearer token (default `PACKICE_TOKEN`). */
+  token?: string;
+  /** How long to try reaching a node. */
+  timeoutMs?: number;
+  /** Capacity of a private or new `memory://` peer, in bytes. */
+  capacityBytes?: number;
+}
+
+interface SharedPeer {
+  peer: Peer;
+  clients: number;
+}
+
+const shared = new Map<string, SharedPeer>();
+
+function memoryPeer(capacityBytes: number | undefined): Peer {
+  return createPeer({ storage: createMemStorage(), leaseStore: createMemoryLeaseStore(), capacityBytes: capacityBytes ?? null });
+}
+
+function isPeer(value: unknown): value is Peer {
+  return typeof value === 'object' && value !== null && typeof (value as Peer).acquire === 'function' && typeof (value as Peer).seal === 'function';
+}
+
+/**
+ * Connects to a PackIce peer:
+ * - `connect()`: a private in-process peer (memory storage), closed with the client;
+ * - `connect('memory://name')`: an in-process peer shared by every client of this process that
+ *   uses the same name; it lives while any of them is open;
+ * - `connect('/path/node.sock')` or `connect('unix:///path/node.sock')`: a node over UDS;
+ * - `connect('http://host:port', { token })`: a node over HTTP;
+ * - `connect(peer)`: a Peer object, directly.
+ * Unknown targets are `BAD_REQUEST`; nodes that cannot be reached are `UNAVAILABLE`.
+ */
+export async function connect(target?: string | Peer, options: ConnectOptions = {}): Promise<Client> {
+  if (target === undefined) {
+    const peer = memoryPeer(options.capacityBytes);
+    return new Client(createDirectTransport(peer, () => peer.close()));
+  }
+  if (isPeer(target)) return new Client(createDirectTransport(target));
+  if (typeof target !== 'string') throw new PackIceError('BAD_REQUEST', 'connect() takes a target string or a Peer');
+  if (target.startsWith('memory://')) {
+    const name = target.slice('memory://'.length);
+    let entry = shared.get(name);
+    if (!entry) shared.set(name, (entry = { peer: memoryPeer(options.capacityBytes), clients: 0 }));
+    entry.clients++;
+    const held = entry;
+    return new Client(
+      createDirectTransport(held.peer, async () => {
+        if (--held.clients > 0) return;
+        shared.delete(name);
+        await held.peer.close();
+      }),
+    );
+  }
+  if (target.startsWith('http://') || target.startsWith('https://')) {
+    const http = new HttpTransport(target, { token: options.token ?? process.env.PACKICE_TOKEN });
+    const signal = AbortSignal.timeout(options.timeoutMs ?? 5_000);
+    await http.request('GET', '/v1/health', undefined, { signal }).catch((err: unknown) => {
+      throw (err as { name?: string }).name === 'TimeoutError'
+        ? new PackIceError('UNAVAILABLE', `no answer from ${target} in time`, { cause: err })
+        : err;
+    });
+    return new Client(createHttpClientTransport(http));
+  }
+  const path = target.startsWith('unix://') ? target.slice('unix://'.length) : target;
+  if (path.startsWith('/') || path.startsWith('./') || path.startsWith('../')) {
+    return new Client(createUdsClientTransport(await connectUds(path, { timeoutMs: options.timeoutMs })));
+  }
+  throw new PackIceError(
+    'BAD_REQUEST',
+    `unknown target ${JSON.stringify(target)}: use memory://name, http://host:port, unix:///path/node.sock or /path/node.sock`,
+  );
+}

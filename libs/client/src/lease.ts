@@ -1,0 +1,178 @@
+import type { Access, Lease as LeaseRecord, ObjectInfo } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import { ftruncate, mapFd } from '@packice/native';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import type { BlobAccess, ClientTransport } from './client-transport';
+
+function readFd(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buffer = Buffer.allocUnsafe(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, buffer, done, size - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buffer.subarray(0, done);
+}
+
+function writeFd(fd: number, data: Uint8Array): number {
+  let done = 0;
+  while (done < data.byteLength) done += writeSync(fd, data, done, data.byteLength - done, done);
+  ftruncate(fd, done);
+  return done;
+}
+
+/**
+ * A lease held by a Client: the right to read (or create) one object until `expiresAt`. It owns
+ * the descriptors its transport received and closes them on `release()`; Buffers from `map()`
+ * stay valid after that (their memory stays pinned until they are collected).
+ */
+export class Lease implements AsyncDisposable {
+  #record: LeaseRecord;
+  #object: ObjectInfo;
+  readonly #access: BlobAccess[];
+  readonly #transport: ClientTransport;
+  #released = false;
+
+  constructor(transport: ClientTransport, record: LeaseRecord, object: ObjectInfo, access: BlobAccess[]) {
+    this.#transport = transport;
+    this.#record = record;
+    this.#object = object;
+    this.#access = access;
+  }
+
+  get leaseId(): string {
+    return this.#record.leaseId;
+  }
+
+  get objectId(): string {
+    return this.#record.objectId;
+  }
+
+  get access(): Access {
+    return this.#record.access;
+  }
+
+  get expiresAt(): number {
+    return this.#record.expiresAt;
+  }
+
+  /** The object as it was when the lease was acquired (or last sealed through it). */
+  get object(): ObjectInfo {
+    return this.#object;
+  }
+
+  /** Reads a whole blob into a new Buffer (a copy). */
+  async read(blob = 0): Promise<Buffer> {
+    const access = this.#blob(blob);
+    switch (access.kind) {
+      case 'fd':
+        return readFd(access.fd);
+      case 'path': {
+        const fd = openSync(access.path, 'r');
+        try {
+          return readFd(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      case 'blob':
+        return access.blob.read();
+      case 'url':
+        return (this.#transport.getBlob as NonNullable<ClientTransport['getBlob']>)(access.leaseId, access.index);
+    }
+  }
+
+  /** Replaces a blob's bytes (create lease, before seal); returns the bytes written. */
+  async write(data: Uint8Array | string, blob = 0): Promise<number> {
+    if (this.access !== 'create') throw new PackIceError('WRONG_ACCESS', 'only a create lease may write');
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const access = this.#blob(blob);
+    switch (access.kind) {
+      case 'fd':
+        try {
+          return writeFd(access.fd, bytes);
+        } catch (err) {
+          if ((err as { code?: string }).code === 'EPERM') throw new PackIceError('ALREADY_SEALED', 'the object is sealed', { cause: err });
+          throw err;
+        }
+      case 'path': {
+        const fd = openSync(access.path, 'r+');
+        try {
+          return writeFd(fd, bytes);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      case 'blob':
+        await access.blob.write(bytes, 0);
+        await access.blob.truncate(bytes.byteLength);
+        return bytes.byteLength;
+      case 'url':
+        return (this.#transport.putBlob as NonNullable<ClientTransport['putBlob']>)(access.leaseId, access.index, bytes);
+    }
+  }
+
+  /**
+   * A Buffer over a sealed blob's memory, zero-copy where the blob is a descriptor or a file
+   * (private copy-on-write mapping: writes to it never reach the object). Over HTTP URLs and
+   * in-process memfs blobs it is a copy.
+   */
+  async map(blob = 0): Promise<Buffer> {
+    const access = this.#blob(blob);
+    const size = this.#object.blobs[blob]?.size ?? 0;
+    if (access.kind === 'fd') return mapFd(access.fd, fstatSync(access.fd).size);
+    if (access.kind === 'path') return this.#mapPath(access.path);
+    if (access.kind === 'blob' && access.blob.sealed) {
+      const handle = access.blob.handle('read');
+      if (handle.kind === 'fd') return mapFd(handle.fd, access.blob.size);
+      if (handle.kind === 'path') return this.#mapPath(handle.path);
+    }
+    return size === 0 ? Buffer.alloc(0) : this.read(blob);
+  }
+
+  /** Seals the object (create lease); the lease stays held until released. */
+  async seal(): Promise<ObjectInfo> {
+    this.#object = await this.#transport.seal(this.leaseId);
+    return this.#object;
+  }
+
+  /** Extends the lease by `ttlMs` (default its own) from now. */
+  async renew(ttlMs?: number): Promise<void> {
+    this.#record = await this.#transport.renew(this.leaseId, ttlMs);
+  }
+
+  /** Ends the lease (an unsealed create is aborted) and closes its descriptors. Idempotent. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    for (const access of this.#access) if (access.kind === 'fd') closeSync(access.fd);
+    try {
+      await this.#transport.release(this.leaseId);
+    } catch (err) {
+      // Already ended (expired, or its connection closed): nothing more to release.
+      if ((err as { code?: string }).code !== 'LEASE_NOT_FOUND') throw err;
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+
+  #mapPath(path: string): Buffer {
+    const fd = openSync(path, 'r');
+    try {
+      return mapFd(fd, fstatSync(fd).size);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #blob(index: number): BlobAccess {
+    if (this.#released) throw new PackIceError('LEASE_NOT_FOUND', `lease ${this.leaseId} was released`);
+    const access = this.#access[index];
+    if (!access) throw new PackIceError('BAD_REQUEST', `object ${this.objectId} has no blob ${index}`);
+    return access;
+  }
+}
