@@ -93,6 +93,49 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     expect(view.toString()).toBe('mapped bytes'); // still valid after release
   });
 
+  it('opens blobs as files: writes through open("w"), reads through a stream', async () => {
+    const id = uniqueId('opened');
+    const lease = await producer.acquire({ intent: 'create', objectId: id });
+    if (!target.zeroCopy) {
+      await expect(lease.open('w')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      await lease.release();
+      return;
+    }
+    {
+      await using file = await lease.open('w');
+      await file.write('Zero-Copy Data!');
+    }
+    await lease.seal();
+    await expect(lease.open('r+')).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
+    await lease.release();
+    const reader = await consumer.acquire({ intent: 'read', objectId: id });
+    const file = await reader.open();
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.createReadStream({ start: 5 })) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('Copy Data!');
+    await expect(reader.open('w')).rejects.toMatchObject({ code: 'WRONG_ACCESS' });
+    await reader.release();
+  });
+
+  it('writes through a writable mapping that stays readable after seal', async () => {
+    const id = uniqueId('mapwrite');
+    const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size: 4096 }] });
+    if (!target.zeroCopy) {
+      await expect(lease.mapWritable()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      await lease.release();
+      return;
+    }
+    const view = await lease.mapWritable();
+    view.write('written in place');
+    await lease.seal();
+    expect(view.subarray(0, 16).toString()).toBe('written in place');
+    view.write('private');
+    await lease.release();
+    const read = await consumer.get(id);
+    expect(read.length).toBe(4096);
+    expect(read.subarray(0, 16).toString()).toBe('written in place');
+  });
+
   it('waits for a seal, and times out when none comes', async () => {
     const id = uniqueId('later');
     const waiting = consumer.get(id, { timeoutMs: 10_000 });

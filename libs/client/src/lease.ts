@@ -1,7 +1,8 @@
 import type { Access, Lease as LeaseRecord, ObjectInfo } from '@packice/core';
 import { PackIceError } from '@packice/core';
-import { ftruncate, mapFd } from '@packice/native';
+import { freezeMapping, ftruncate, mapFd } from '@packice/native';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type { BlobAccess, ClientTransport } from './client-transport';
 
 function readFd(fd: number): Buffer {
@@ -33,6 +34,8 @@ export class Lease implements AsyncDisposable {
   #object: ObjectInfo;
   readonly #access: BlobAccess[];
   readonly #transport: ClientTransport;
+  /** Writable views handed out by mapWritable(), with the descriptor each maps. */
+  readonly #writableViews: { view: Buffer; fd: number }[] = [];
   #released = false;
 
   constructor(transport: ClientTransport, record: LeaseRecord, object: ObjectInfo, access: BlobAccess[]) {
@@ -86,7 +89,7 @@ export class Lease implements AsyncDisposable {
 
   /** Replaces a blob's bytes (create lease, before seal); returns the bytes written. */
   async write(data: Uint8Array | string, blob = 0): Promise<number> {
-    if (this.access !== 'create') throw new PackIceError('WRONG_ACCESS', 'only a create lease may write');
+    this.#assertWritable();
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const access = this.#blob(blob);
     switch (access.kind) {
@@ -132,8 +135,57 @@ export class Lease implements AsyncDisposable {
     return size === 0 ? Buffer.alloc(0) : this.read(blob);
   }
 
+  /**
+   * Opens a blob as a Node `FileHandle` (positional `read`/`write`, `createReadStream`,
+   * `createWriteStream`, `close()`, `await using`). It is a new descriptor of the same memory or
+   * file: closing it never closes the lease's own. Modes: `r`, `r+`, and `w` (which first empties
+   * the blob); writing needs the create lease before seal. Needs a descriptor or a file: over
+   * HTTP URLs and in-process memfs blobs it is `BAD_REQUEST` (use `read`/`write` there).
+   */
+  async open(mode: 'r' | 'r+' | 'w' = 'r', blob = 0): Promise<FileHandle> {
+    if (mode !== 'r') this.#assertWritable();
+    const path = this.#filePath(this.#blob(blob));
+    if (path === null) throw new PackIceError('BAD_REQUEST', 'this blob has no descriptor or file to open; use read() and write()');
+    try {
+      return await openFile(path, mode);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EPERM') throw new PackIceError('ALREADY_SEALED', 'the object is sealed', { cause: err });
+      throw err;
+    }
+  }
+
+  /**
+   * A writable Buffer over a blob's shared memory (create lease, before seal; the blob needs a
+   * size hint): writes land in the object with no copy. At `seal()` the view is turned read-only
+   * in place (a private copy-on-write mapping at the same address), so the Buffer stays valid for
+   * reading and the kernel seal can apply; later writes to it stay private to this process.
+   */
+  async mapWritable(blob = 0): Promise<Buffer> {
+    this.#assertWritable();
+    const path = this.#filePath(this.#blob(blob));
+    if (path === null) throw new PackIceError('BAD_REQUEST', 'this blob has no descriptor or file to map');
+    const fd = openSync(path, 'r+');
+    try {
+      const size = fstatSync(fd).size;
+      if (size === 0) throw new PackIceError('BAD_REQUEST', 'mapWritable needs a blob with a size hint, e.g. blobs: [{ size: N }]');
+      const view = mapFd(fd, size, { mode: 'write' });
+      this.#writableViews.push({ view, fd: openSync(path, 'r') });
+      return view;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EPERM') throw new PackIceError('ALREADY_SEALED', 'the object is sealed', { cause: err });
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Seals the object (create lease); the lease stays held until released. */
   async seal(): Promise<ObjectInfo> {
+    // The kernel refuses F_SEAL_WRITE while a writable shared mapping exists: freeze ours first.
+    for (const { view, fd } of this.#writableViews.splice(0)) {
+      freezeMapping(view, fd);
+      closeSync(fd);
+    }
     this.#object = await this.#transport.seal(this.leaseId);
     return this.#object;
   }
@@ -147,6 +199,7 @@ export class Lease implements AsyncDisposable {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
+    for (const { fd } of this.#writableViews.splice(0)) closeSync(fd);
     for (const access of this.#access) if (access.kind === 'fd') closeSync(access.fd);
     try {
       await this.#transport.release(this.leaseId);
@@ -158,6 +211,23 @@ export class Lease implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
+  }
+
+  #assertWritable(): void {
+    if (this.access !== 'create') throw new PackIceError('WRONG_ACCESS', 'only a create lease may write');
+    if (this.#object.state === 'sealed') throw new PackIceError('ALREADY_SEALED', `object ${this.objectId} is sealed`);
+  }
+
+  /** A path that opens this blob: the file itself, or the descriptor through /proc/self/fd. */
+  #filePath(access: BlobAccess): string | null {
+    if (access.kind === 'fd') return `/proc/self/fd/${access.fd}`;
+    if (access.kind === 'path') return access.path;
+    if (access.kind === 'blob') {
+      const handle = access.blob.handle(this.access);
+      if (handle.kind === 'fd') return `/proc/self/fd/${handle.fd}`;
+      if (handle.kind === 'path') return handle.path;
+    }
+    return null;
   }
 
   #mapPath(path: string): Buffer {
