@@ -27,7 +27,7 @@ export interface ClientTransport {
   listLeases(filter?: { objectId?: string }): Promise<Lease[]>;
   stats(): Promise<PeerStats>;
   /** Writes a whole blob through the transport (HTTP data plane). */
-  putBlob?(leaseId: string, index: number, data: Uint8Array): Promise<number>;
+  putBlob?(leaseId: string, index: number, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<number>;
   /** Reads a whole blob through the transport (HTTP data plane). */
   getBlob?(leaseId: string, index: number): Promise<Buffer>;
   close(): Promise<void>;

@@ -75,6 +75,18 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     await expect(consumer.stat(id)).resolves.toMatchObject({ size: 15, blobs: [{ size: 15 }] });
   });
 
+  it('puts a stream without holding it whole', async () => {
+    const id = uniqueId('streamed');
+    async function* chunks(): AsyncGenerator<Buffer | string> {
+      for (let i = 0; i < 64; i++) yield Buffer.alloc(16 * 1024, i);
+      yield 'tail';
+    }
+    await expect(producer.put(chunks(), { objectId: id })).resolves.toMatchObject({ size: 64 * 16 * 1024 + 4 });
+    const read = await consumer.get(id);
+    expect(read.subarray(16 * 1024, 16 * 1024 + 2)).toEqual(Buffer.from([1, 1]));
+    expect(read.subarray(-4).toString()).toBe('tail');
+  });
+
   it('writes through a create lease and maps the sealed object', async () => {
     const id = uniqueId('mapped');
     const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size: 64 }] });
@@ -187,6 +199,23 @@ describe('connect', () => {
   it('fails fast and clearly when a node is not there', async () => {
     await expect(connect(join(dir, 'nobody.sock'))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('packice node start') });
     await expect(connect('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('works on the memfs fallback, where blobs have no descriptor: copies instead of mappings', async () => {
+    const peer = createPeer({ storage: createMemStorage({ backend: 'memfs' }) });
+    const client = await connect(peer);
+    async function* parts(): AsyncGenerator<string> {
+      yield 'no ';
+      yield 'memfd';
+    }
+    await client.put(parts(), { objectId: 'fallback' });
+    const lease = await client.acquire({ intent: 'read', objectId: 'fallback' });
+    const view = await lease.map();
+    expect([view.toString(), isMapped(view)]).toEqual(['no memfd', false]);
+    await expect(lease.open()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await lease.release();
+    await client.close();
+    await peer.close();
   });
 
   it('keeps a memory:// peer while any client holds it', async () => {

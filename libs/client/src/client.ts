@@ -31,12 +31,20 @@ export class Client implements AsyncDisposable {
     return new Lease(this.#transport, lease, object, access);
   }
 
-  /** Creates, writes and seals a one-blob object; resolves with it. */
-  async put(data: Uint8Array | string, options: { objectId?: string; meta?: Record<string, string> } = {}): Promise<ObjectInfo> {
+  /**
+   * Creates, writes and seals a one-blob object from bytes or a stream (streamed, never held
+   * whole); resolves with the sealed object. On failure the object is aborted.
+   */
+  async put(
+    data: Uint8Array | string | AsyncIterable<Uint8Array | string>,
+    options: { objectId?: string; meta?: Record<string, string> } = {},
+  ): Promise<ObjectInfo> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    const lease = await this.acquire({ intent: 'create', ...options, blobs: [{ size: bytes.byteLength }] });
+    const hint = bytes instanceof Uint8Array ? [{ size: bytes.byteLength }] : 1;
+    const lease = await this.acquire({ intent: 'create', ...options, blobs: hint });
     try {
-      await lease.write(bytes);
+      if (bytes instanceof Uint8Array) await lease.write(bytes);
+      else await lease.writeFrom(bytes);
       return await lease.seal();
     } finally {
       await lease.release();

@@ -118,6 +118,35 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
+   * Replaces a blob's bytes with what a stream yields, chunk by chunk, never holding it whole
+   * (create lease, before seal); returns the bytes written.
+   */
+  async writeFrom(source: AsyncIterable<Uint8Array | string>, blob = 0): Promise<number> {
+    this.#assertWritable();
+    const access = this.#blob(blob);
+    const bytes = async function* (): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    };
+    if (access.kind === 'url') {
+      return (this.#transport.putBlob as NonNullable<ClientTransport['putBlob']>)(access.leaseId, access.index, bytes());
+    }
+    if (access.kind === 'blob' && this.#filePath(access) === null) {
+      let position = 0;
+      for await (const chunk of bytes()) position += await access.blob.write(chunk, position);
+      await access.blob.truncate(position);
+      return position;
+    }
+    const file = await this.open('w', blob);
+    try {
+      let written = 0;
+      for await (const chunk of bytes()) written += (await file.write(chunk, 0, chunk.byteLength, written)).bytesWritten;
+      return written;
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
    * A Buffer over a sealed blob's memory, zero-copy where the blob is a descriptor or a file
    * (private copy-on-write mapping: writes to it never reach the object). Over HTTP URLs and
    * in-process memfs blobs it is a copy.
