@@ -28,7 +28,7 @@ export interface ClientTransport {
   stats(): Promise<PeerStats>;
   /** Writes a whole blob through the transport (HTTP data plane). */
   putBlob?(leaseId: string, index: number, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<number>;
-  /** Reads a whole blob through the transport (HTTP data plane). */
-  getBlob?(leaseId: string, index: number): Promise<Buffer>;
+  /** Streams a blob's bytes `start` to `end` (inclusive) through the transport (HTTP data plane). */
+  streamBlob?(leaseId: string, index: number, range: { start?: number; end?: number }): Promise<AsyncIterable<Uint8Array>>;
   close(): Promise<void>;
 }

@@ -29,11 +29,7 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
       (await http.request<{ leases: WireLease[] }>('GET', filter.objectId === undefined ? '/v1/leases' : `/v1/leases?object_id=${id(filter.objectId)}`)).leases.map(fromWireLease),
     stats: async () => fromWireStats(await http.request<WireStats>('GET', '/v1/stats')),
     putBlob: (leaseId, index, data) => http.putBlob(leaseId, index, data),
-    async getBlob(leaseId, index) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of await http.getBlob(leaseId, index)) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    streamBlob: (leaseId, index, range) => http.getBlob(leaseId, index, range),
     close: async () => undefined,
   };
 }

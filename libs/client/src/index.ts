@@ -9,3 +9,5 @@ export { connect } from './connect';
 export type { ConnectOptions } from './connect';
 export { createDirectTransport } from './direct-transport';
 export { Lease } from './lease';
+export { StreamBlobFile } from './stream-blob-file';
+export type { BlobFile, BlobStreams } from './stream-blob-file';

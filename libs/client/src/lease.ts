@@ -2,8 +2,9 @@ import type { Access, Lease as LeaseRecord, ObjectInfo } from '@packice/core';
 import { PackIceError } from '@packice/core';
 import { freezeMapping, ftruncate, mapFd } from '@packice/native';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { open as openFile } from 'node:fs/promises';
 import type { BlobAccess, ClientTransport } from './client-transport';
+import { type BlobFile, type BlobStreams, StreamBlobFile } from './stream-blob-file';
 
 function readFd(fd: number): Buffer {
   const size = fstatSync(fd).size;
@@ -82,8 +83,11 @@ export class Lease implements AsyncDisposable {
       }
       case 'blob':
         return access.blob.read();
-      case 'url':
-        return (this.#transport.getBlob as NonNullable<ClientTransport['getBlob']>)(access.leaseId, access.index);
+      case 'url': {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of await this.#streams(access).read(0)) chunks.push(chunk);
+        return Buffer.concat(chunks);
+      }
     }
   }
 
@@ -122,24 +126,10 @@ export class Lease implements AsyncDisposable {
    * (create lease, before seal); returns the bytes written.
    */
   async writeFrom(source: AsyncIterable<Uint8Array | string>, blob = 0): Promise<number> {
-    this.#assertWritable();
-    const access = this.#blob(blob);
-    const bytes = async function* (): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    };
-    if (access.kind === 'url') {
-      return (this.#transport.putBlob as NonNullable<ClientTransport['putBlob']>)(access.leaseId, access.index, bytes());
-    }
-    if (access.kind === 'blob' && this.#filePath(access) === null) {
-      let position = 0;
-      for await (const chunk of bytes()) position += await access.blob.write(chunk, position);
-      await access.blob.truncate(position);
-      return position;
-    }
     const file = await this.open('w', blob);
     try {
       let written = 0;
-      for await (const chunk of bytes()) written += (await file.write(chunk, 0, chunk.byteLength, written)).bytesWritten;
+      for await (const chunk of source) written += (await file.write(chunk)).bytesWritten;
       return written;
     } finally {
       await file.close();
@@ -165,18 +155,21 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
-   * Opens a blob as a Node `FileHandle` (positional `read`/`write`, `createReadStream`,
-   * `createWriteStream`, `close()`, `await using`). It is a new descriptor of the same memory or
-   * file: closing it never closes the lease's own. Modes: `r`, `r+`, and `w` (which first empties
-   * the blob); writing needs the create lease before seal. Needs a descriptor or a file: over
-   * HTTP URLs and in-process memfs blobs it is `BAD_REQUEST` (use `read`/`write` there).
+   * Opens a blob as a file: Node's own `FileHandle` over a new descriptor where the blob is a
+   * descriptor or a file (closing it never closes the lease's own), else a {@link BlobFile} that
+   * streams through the HTTP data plane or the in-process blob. Modes: `r`; `w`, which replaces
+   * the blob with what is written (create lease, before seal); `r+` for descriptors and files only.
    */
-  async open(mode: 'r' | 'r+' | 'w' = 'r', blob = 0): Promise<FileHandle> {
+  async open(mode: 'r' | 'r+' | 'w' = 'r', blob = 0): Promise<BlobFile> {
     if (mode !== 'r') this.#assertWritable();
-    const path = this.#filePath(this.#blob(blob));
-    if (path === null) throw new PackIceError('BAD_REQUEST', 'this blob has no descriptor or file to open; use read() and write()');
+    const access = this.#blob(blob);
+    const path = this.#filePath(access);
+    if (path === null) {
+      if (mode === 'r+') throw new PackIceError('BAD_REQUEST', "'r+' needs a descriptor or a file; use 'w' to replace the blob");
+      return new StreamBlobFile(this.#streams(access), mode);
+    }
     try {
-      return await openFile(path, mode);
+      return (await openFile(path, mode)) as unknown as BlobFile;
     } catch (err) {
       if ((err as { code?: string }).code === 'EPERM') throw new PackIceError('ALREADY_SEALED', 'the object is sealed', { cause: err });
       throw err;
@@ -245,6 +238,29 @@ export class Lease implements AsyncDisposable {
   #assertWritable(): void {
     if (this.access !== 'create') throw new PackIceError('WRONG_ACCESS', 'only a create lease may write');
     if (this.#object.state === 'sealed') throw new PackIceError('ALREADY_SEALED', `object ${this.objectId} is sealed`);
+  }
+
+  /** Streams for a blob without a descriptor: the HTTP data plane, or the in-process blob. */
+  #streams(access: BlobAccess): BlobStreams {
+    const transport = this.#transport;
+    if (access.kind === 'url') {
+      return {
+        read: (start, end) =>
+          (transport.streamBlob as NonNullable<ClientTransport['streamBlob']>)(access.leaseId, access.index, { start, end }),
+        write: (source) => (transport.putBlob as NonNullable<ClientTransport['putBlob']>)(access.leaseId, access.index, source),
+      };
+    }
+    if (access.kind !== 'blob') throw new PackIceError('INTERNAL', `no streams for a ${access.kind} blob`);
+    const { blob } = access;
+    return {
+      read: async (start, end) => [await blob.read(start, end === undefined ? undefined : end - start + 1)],
+      write: async (source) => {
+        let position = 0;
+        for await (const chunk of source) position += await blob.write(chunk, position);
+        await blob.truncate(position);
+        return position;
+      },
+    };
   }
 
   /** A path that opens this blob: the file itself, or the descriptor through /proc/self/fd. */
