@@ -15,6 +15,9 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // A guard against hangs, not a speed check: Nx runs several suites at once on 2 cores in CI,
+  // where fsync-heavy and multi-process tests take several times longer than alone.
+  testTimeout: 30_000,
   coverageReporters: ['text-summary'],
   reporters: ['default', path.join(__dirname, 'tools/jest/results-reporter.cjs')],
 };
