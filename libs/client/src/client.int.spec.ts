@@ -223,6 +223,20 @@ describe('connect', () => {
     await peer.close();
   });
 
+  it('releases the leases a client still holds when it closes, and their descriptors', async () => {
+    const owner = await connect(socket);
+    await owner.put('kept', { objectId: 'close-releases' });
+    const before = readdirSync('/proc/self/fd').length;
+    const client = await connect(socket);
+    const held = await Promise.all([1, 2, 3].map(() => client.acquire({ intent: 'read', objectId: 'close-releases' })));
+    const view = await held[0].map();
+    await client.close();
+    expect(readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(before);
+    await expect(owner.listLeases({ objectId: 'close-releases' })).resolves.toEqual([]);
+    expect(view.toString()).toBe('kept');
+    await owner.close();
+  });
+
   it('keeps a memory:// peer while any client holds it', async () => {
     const a = await connect('memory://kept');
     const b = await connect('memory://kept');

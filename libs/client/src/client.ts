@@ -12,6 +12,7 @@ export type AcquireOptions = AcquireRequest & { signal?: AbortSignal };
  */
 export class Client implements AsyncDisposable {
   readonly #transport: ClientTransport;
+  readonly #leases = new Set<Lease>();
   #closed = false;
 
   constructor(transport: ClientTransport) {
@@ -28,7 +29,9 @@ export class Client implements AsyncDisposable {
     this.#open();
     const { signal, ...request } = options;
     const { lease, object, access } = await this.#transport.acquire(request, signal);
-    return new Lease(this.#transport, lease, object, access);
+    const held = new Lease(this.#transport, lease, object, access, (ended) => this.#leases.delete(ended));
+    this.#leases.add(held);
+    return held;
   }
 
   /**
@@ -86,10 +89,14 @@ export class Client implements AsyncDisposable {
     return this.#transport.stats();
   }
 
-  /** Closes the connection (over UDS the node then ends this client's leases). Idempotent. */
+  /**
+   * Releases the leases still held (closing their descriptors; unsealed creates are aborted),
+   * then closes the connection. Views from `map()` stay valid. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#leases].map((lease) => lease.release()));
     await this.#transport.close();
   }
 

@@ -1,6 +1,6 @@
 import type { Access, Lease as LeaseRecord, ObjectInfo } from '@packice/core';
 import { PackIceError } from '@packice/core';
-import { freezeMapping, ftruncate, mapFd } from '@packice/native';
+import { freezeMapping, ftruncate, isNativeError, mapFd } from '@packice/native';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import type { BlobAccess, ClientTransport } from './client-transport';
@@ -38,8 +38,16 @@ export class Lease implements AsyncDisposable {
   /** Writable views handed out by mapWritable(), with the descriptor each maps. */
   readonly #writableViews: { view: Buffer; fd: number }[] = [];
   #released = false;
+  readonly #onRelease: (lease: Lease) => void;
 
-  constructor(transport: ClientTransport, record: LeaseRecord, object: ObjectInfo, access: BlobAccess[]) {
+  constructor(
+    transport: ClientTransport,
+    record: LeaseRecord,
+    object: ObjectInfo,
+    access: BlobAccess[],
+    onRelease: (lease: Lease) => void = () => undefined,
+  ) {
+    this.#onRelease = onRelease;
     this.#transport = transport;
     this.#record = record;
     this.#object = object;
@@ -143,16 +151,17 @@ export class Lease implements AsyncDisposable {
    */
   async map(blob = 0): Promise<Buffer> {
     const access = this.#blob(blob);
-    const size = this.#object.blobs[blob]?.size ?? 0;
-    if (access.kind === 'fd') return mapFd(access.fd, fstatSync(access.fd).size);
-    if (access.kind === 'path') return this.#mapPath(access.path);
-    if (access.kind === 'blob' && access.blob.sealed) {
-      const handle = access.blob.handle('read');
-      if (handle.kind === 'fd') return mapFd(handle.fd, access.blob.size);
-      if (handle.kind === 'path') return this.#mapPath(handle.path);
+    const path = this.#filePath(access);
+    if (path === null || (access.kind === 'blob' && !access.blob.sealed)) return this.read(blob);
+    try {
+      return this.#mapPath(path);
+    } catch (err) {
+      // Electron's V8 memory cage forbids external buffers: a copy is all that can be had there.
+      if (isNativeError(err, 'EOPNOTSUPP')) return this.read(blob);
+      throw err;
     }
-    return size === 0 ? Buffer.alloc(0) : this.read(blob);
   }
+
 
   /**
    * Opens a blob as a file: Node's own `FileHandle` over a new descriptor where the blob is a
@@ -221,6 +230,7 @@ export class Lease implements AsyncDisposable {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
+    this.#onRelease(this);
     for (const { fd } of this.#writableViews.splice(0)) closeSync(fd);
     for (const access of this.#access) if (access.kind === 'fd') closeSync(access.fd);
     try {
