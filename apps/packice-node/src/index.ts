@@ -1,5 +1,10 @@
 /**
- * @packice/node-app: the node assembler (issue 8). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * The PackIce node app: configuration (flags, `PACKICE_*` environment, JSON file) assembled into a
+ * Peer with its storage and transports. The executable is `dist/main.js`.
  */
-export const packageName = '@packice/node-app';
+export { defaultSocketPath, nodeDefaults, resolveConfig, settingsFromEnv } from './config';
+export type { NodeConfig, NodeSettings } from './config';
+export { createNode } from './create-node';
+export type { PackIceNode } from './create-node';
+export { main } from './main';
+export { parseDuration, parseSize } from './units';

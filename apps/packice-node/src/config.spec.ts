@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultSocketPath, resolveConfig } from './config';
+
+const dir = mkdtempSync(join(tmpdir(), 'packice-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resolveConfig', () => {
+  it('defaults to UDS + memory, a per-user socket, HTTP on 127.0.0.1, no capacity', () => {
+    const config = resolveConfig({}, { XDG_RUNTIME_DIR: '/run/user/1000' });
+    expect(config).toMatchObject({
+      storage: 'mem',
+      transports: ['uds'],
+      socket: '/run/user/1000/packice/node.sock',
+      socketMode: 0o600,
+      host: '127.0.0.1',
+      capacityBytes: null,
+      defaultTtlMs: 60_000,
+      token: null,
+      logLevel: 'info',
+    });
+    expect(defaultSocketPath({})).toBe(join(tmpdir(), `packice-${process.getuid?.()}`, 'node.sock'));
+  });
+
+  it('takes the config file, then PACKICE_* variables, then flags (later wins)', () => {
+    const file = join(dir, 'node.json');
+    writeFileSync(file, JSON.stringify({ capacity: '1GiB', port: 9000, logLevel: 'warn', transport: ['uds', 'http'] }));
+    const config = resolveConfig({ config: file, port: '9100', impl: 'fs', dir }, { PACKICE_CAPACITY: '512MiB', PACKICE_TOKEN: 'long-enough-token' });
+    expect(config).toMatchObject({
+      storage: 'fs',
+      dir,
+      capacityBytes: 512 * 2 ** 20,
+      port: 9100,
+      logLevel: 'warn',
+      transports: ['uds', 'http'],
+      token: 'long-enough-token',
+    });
+  });
+
+  it.each([
+    [{ storage: 'disk' }, 'storage must be mem or fs'],
+    [{ storage: 'fs' }, 'needs a directory'],
+    [{ transport: 'tcp' }, 'transport must be'],
+    [{ port: '70000' }, 'port must be'],
+    [{ capacity: 'big' }, 'capacity'],
+    [{ defaultTtl: 'forever' }, 'default TTL'],
+    [{ token: 'short' }, 'at least 8'],
+    [{ allowUid: 'root' }, 'allow-uid'],
+    [{ logLevel: 'loud' }, 'log level'],
+    [{ config: '/nonexistent/packice.json' }, 'config file'],
+  ])('refuses %j with a clear BAD_REQUEST', (flags, message) => {
+    expect(() => resolveConfig(flags, {})).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(message) }));
+  });
+});

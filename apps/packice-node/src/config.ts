@@ -1,0 +1,131 @@
+import { PackIceError } from '@packice/core';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDuration, parseSize } from './units';
+
+/** Everything a node needs, validated. */
+export interface NodeConfig {
+  storage: 'mem' | 'fs';
+  /** Directory of fs storage. */
+  dir: string | null;
+  transports: ('uds' | 'http')[];
+  socket: string;
+  socketMode: number;
+  host: string;
+  port: number;
+  /** Bytes; `null` = no capacity (memory storage still keeps its budget). */
+  capacityBytes: number | null;
+  defaultTtlMs: number;
+  token: string | null;
+  allowUids: number[];
+  pidfile: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Settings as they come from flags, environment or a JSON config file (strings or numbers). */
+export type NodeSettings = Partial<Record<keyof NodeConfig | 'impl' | 'transport' | 'config' | 'defaultTtl' | 'capacity' | 'allowUid', unknown>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The default socket: `$XDG_RUNTIME_DIR/packice/node.sock`, else a per-user directory under the temp dir. */
+export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  const base = runtime ? join(runtime, 'packice') : join(tmpdir(), `packice-${process.getuid?.() ?? 'user'}`);
+  return join(base, 'node.sock');
+}
+
+/** Defaults of a node (the safe ones: UDS + memory, HTTP only on 127.0.0.1). */
+export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  return {
+    storage: 'mem',
+    dir: null,
+    transports: ['uds'],
+    socket: defaultSocketPath(env),
+    socketMode: 0o600,
+    host: '127.0.0.1',
+    port: 7070,
+    capacityBytes: null,
+    defaultTtlMs: 60_000, // 1 min
+    token: null,
+    allowUids: [process.getuid?.() ?? 0, 0],
+    pidfile: null,
+    logLevel: 'info',
+  };
+}
+
+/** Settings from `PACKICE_*` environment variables. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeSettings {
+  const pick: [keyof NodeSettings, string][] = [
+    ['storage', 'PACKICE_STORAGE'], ['dir', 'PACKICE_DIR'], ['transport', 'PACKICE_TRANSPORT'],
+    ['socket', 'PACKICE_SOCKET'], ['host', 'PACKICE_HOST'], ['port', 'PACKICE_PORT'],
+    ['capacity', 'PACKICE_CAPACITY'], ['defaultTtl', 'PACKICE_DEFAULT_TTL'], ['token', 'PACKICE_TOKEN'],
+    ['logLevel', 'PACKICE_LOG_LEVEL'], ['config', 'PACKICE_CONFIG'],
+  ];
+  const settings: NodeSettings = {};
+  for (const [key, name] of pick) if (env[name] !== undefined && env[name] !== '') settings[key] = env[name];
+  return settings;
+}
+
+const bad = (message: string): PackIceError => new PackIceError('BAD_REQUEST', message);
+
+/**
+ * Resolves a node's configuration: defaults, then the JSON config file (`config`), then the
+ * environment, then flags (later wins). Every value is checked; errors say which setting and why.
+ */
+export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const fromEnv = settingsFromEnv(env);
+  const configPath = flags.config ?? fromEnv.config;
+  let fromFile: NodeSettings = {};
+  if (configPath !== undefined) {
+    try {
+      fromFile = JSON.parse(readFileSync(String(configPath), 'utf8')) as NodeSettings;
+    } catch (err) {
+      throw new PackIceError('BAD_REQUEST', `config file ${String(configPath)}: ${(err as Error).message}`, { cause: err });
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw bad(`config file ${String(configPath)} must hold a JSON object`);
+  }
+  const s: NodeSettings = { ...fromFile, ...fromEnv, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  const config = nodeDefaults(env);
+
+  const storage = s.storage ?? s.impl;
+  if (storage !== undefined) {
+    if (storage !== 'mem' && storage !== 'fs') throw bad(`storage must be mem or fs, not ${JSON.stringify(storage)}`);
+    config.storage = storage;
+  }
+  if (s.dir !== undefined) config.dir = resolve(String(s.dir));
+  if (config.storage === 'fs' && config.dir === null) throw bad('fs storage needs a directory: --dir <path>');
+  const transport = s.transports ?? s.transport;
+  if (transport !== undefined) {
+    const list = (Array.isArray(transport) ? transport : String(transport).split(',')).map((t) => String(t).trim());
+    if (list.length === 0 || list.some((t) => t !== 'uds' && t !== 'http')) throw bad(`transport must be uds, http or uds,http, not ${JSON.stringify(transport)}`);
+    config.transports = [...new Set(list)] as ('uds' | 'http')[];
+  }
+  if (s.socket !== undefined) config.socket = resolve(String(s.socket));
+  if (s.host !== undefined) config.host = String(s.host);
+  if (s.port !== undefined) {
+    const port = Number(s.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad(`port must be 0 to 65535, not ${JSON.stringify(s.port)}`);
+    config.port = port;
+  }
+  const capacity = s.capacityBytes ?? s.capacity;
+  if (capacity !== undefined && capacity !== null) config.capacityBytes = parseSize(capacity as string, 'capacity');
+  const ttl = s.defaultTtlMs ?? s.defaultTtl;
+  if (ttl !== undefined) config.defaultTtlMs = parseDuration(ttl as string, 'default TTL');
+  if (s.token !== undefined && s.token !== null) {
+    if (String(s.token).length < 8) throw bad('the token must be at least 8 characters');
+    config.token = String(s.token);
+  }
+  const uids = s.allowUids ?? s.allowUid;
+  if (uids !== undefined) {
+    const list = (Array.isArray(uids) ? uids : String(uids).split(',')).map((u) => Number(u));
+    if (list.some((u) => !Number.isInteger(u) || u < 0)) throw bad(`allow-uid takes uids like 1000,1001, not ${JSON.stringify(uids)}`);
+    config.allowUids = list;
+  }
+  if (s.pidfile !== undefined && s.pidfile !== null) config.pidfile = resolve(String(s.pidfile));
+  if (s.logLevel !== undefined) {
+    if (!LOG_LEVELS.includes(s.logLevel as NodeConfig['logLevel'])) throw bad(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+    config.logLevel = s.logLevel as NodeConfig['logLevel'];
+  }
+  return config;
+}
