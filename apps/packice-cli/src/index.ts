@@ -1,5 +1,6 @@
 /**
- * @packice/cli: the packice CLI (issue 8). Only the package exists so far: it is linked into the
- * workspace and resolvable through its exports map; nothing else is exported yet.
+ * The `packice` CLI (oclif). The commands live in src/commands (the file path is the command id);
+ * this entry exports the base command and helpers they share.
  */
-export const packageName = '@packice/cli';
+export { expiresIn, formatBytes, NodeCommand, table } from './node-command';
+export { defaultLogfile, defaultPidfile, nodeAppMain, processAlive } from './node-app';

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSocketPath, resolveConfig } from './config';
+import { defaultSocketPath } from '@packice/client';
+import { resolveConfig } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

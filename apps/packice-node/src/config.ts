@@ -1,7 +1,7 @@
+import { defaultSocketPath } from '@packice/client';
 import { PackIceError } from '@packice/core';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseDuration, parseSize } from './units';
 
 /** Everything a node needs, validated. */
@@ -28,12 +28,6 @@ export type NodeSettings = Partial<Record<keyof NodeConfig | 'impl' | 'transport
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The default socket: `$XDG_RUNTIME_DIR/packice/node.sock`, else a per-user directory under the temp dir. */
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  const base = runtime ? join(runtime, 'packice') : join(tmpdir(), `packice-${process.getuid?.() ?? 'user'}`);
-  return join(base, 'node.sock');
-}
 
 /** Defaults of a node (the safe ones: UDS + memory, HTTP only on 127.0.0.1). */
 export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {

@@ -2,7 +2,7 @@
  * The PackIce node app: configuration (flags, `PACKICE_*` environment, JSON file) assembled into a
  * Peer with its storage and transports. The executable is `dist/main.js`.
  */
-export { defaultSocketPath, nodeDefaults, resolveConfig, settingsFromEnv } from './config';
+export { nodeDefaults, resolveConfig, settingsFromEnv } from './config';
 export type { NodeConfig, NodeSettings } from './config';
 export { createNode } from './create-node';
 export type { PackIceNode } from './create-node';

@@ -1,0 +1,120 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { processAlive } from './node-app';
+
+const run = join(__dirname, '../bin/run.js');
+const dir = mkdtempSync(join(tmpdir(), 'packice-cli-'));
+const started: number[] = [];
+
+afterAll(() => {
+  for (const pid of started) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
+  XDG_RUNTIME_DIR: join(dir, 'runtime'),
+  PACKICE_NODE: '',
+  ...extra,
+});
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function packice(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Result> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [run, ...args], { env: env(extra) });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const json = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<unknown> => {
+  const result = await packice([...args, '--json'], extra);
+  if (result.code !== 0) throw new Error(`packice ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+};
+
+async function roundTrip(node: string[]): Promise<void> {
+  const file = join(dir, `data-${Math.random().toString(36).slice(2)}.bin`);
+  writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
+  const id = `obj-${Math.random().toString(36).slice(2, 8)}`;
+  await expect(json(['put', file, '--id', id, '--meta', 'kind=test', ...node])).resolves.toMatchObject({ objectId: id, size: 3 << 20, state: 'sealed' });
+  const out = join(dir, `${id}.out`);
+  await expect(json(['get', id, '-o', out, ...node])).resolves.toMatchObject({ size: 3 << 20 });
+  expect(readFileSync(out).equals(readFileSync(file))).toBe(true);
+  await expect(json(['object', 'stat', id, ...node])).resolves.toMatchObject({ meta: { kind: 'test' } });
+  expect(((await json(['object', 'ls', ...node])) as { objectId: string }[]).map((o) => o.objectId)).toContain(id);
+  await expect(json(['lease', 'ls', '--object', id, ...node])).resolves.toEqual([]);
+  await expect(json(['stats', ...node])).resolves.toMatchObject({ objects: expect.any(Number) });
+  const missing = await packice(['get', 'not-there', ...node]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('NOT_FOUND');
+  await expect(json(['object', 'rm', id, ...node])).resolves.toMatchObject({ deleted: true });
+}
+
+describe('packice CLI against real nodes', () => {
+  it('prints help with examples', async () => {
+    const help = await packice(['node', 'start', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--detach');
+    expect(help.stdout).toContain('EXAMPLES');
+  });
+
+  it('uds + mem with the defaults: start --detach, use, status, stop; no socket or process left', async () => {
+    const startedNode = (await json(['node', 'start', '--detach'])) as { pid: number; socket: string; pidfile: string };
+    started.push(startedNode.pid);
+    expect(startedNode.socket).toBe(join(dir, 'runtime', 'packice', 'node.sock'));
+    await roundTrip([]);
+    await expect(json(['node', 'status'])).resolves.toMatchObject({ transport: 'uds', pid: startedNode.pid });
+    await expect(json(['node', 'stop'])).resolves.toEqual({ pid: startedNode.pid, stopped: true });
+    expect(processAlive(startedNode.pid)).toBe(false);
+    expect(existsSync(startedNode.socket)).toBe(false);
+    expect(existsSync(startedNode.pidfile)).toBe(false);
+    const gone = await packice(['stats']);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain('UNAVAILABLE');
+  }, 120_000);
+
+  it('http + fs, and both transports at once on one node', async () => {
+    const socket = join(dir, 'both', 'node.sock');
+    const node = (await json(['node', 'start', '--detach', '--impl', 'fs', '--dir', join(dir, 'store'), '--transport', 'uds,http', '--port', '0', '--socket', socket])) as {
+      pid: number;
+      url: string;
+    };
+    started.push(node.pid);
+    await roundTrip(['--node', node.url]);
+    await roundTrip(['--node', socket]);
+    await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({ transport: 'http' });
+    await expect(json(['node', 'stop', '--socket', socket])).resolves.toMatchObject({ stopped: true });
+    expect(existsSync(socket)).toBe(false);
+  }, 180_000);
+
+  it('runs in the foreground and shuts down gracefully on SIGTERM', async () => {
+    const socket = join(dir, 'fg', 'node.sock');
+    const child = spawn(process.execPath, [run, 'node', 'start', '--socket', socket], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('listening')) resolve();
+      });
+    });
+    await expect(json(['stats', '--node', socket])).resolves.toMatchObject({ objects: 0 });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,28 @@
+import { defaultSocketPath } from '@packice/client';
+import { dirname, join } from 'node:path';
+
+/** The node app's executable (the CLI runs the node as its own process, never in-process). */
+export function nodeAppMain(): string {
+  // DESIGN: "The CLI manages node processes (spawns the node app)": only the executable's path is
+  // resolved here, no code of the node app is imported.
+  // eslint-disable-next-line @nx/enforce-module-boundaries
+  return join(dirname(require.resolve('@packice/node-app/package.json')), 'dist', 'main.js');
+}
+
+/** Where `node start --detach` keeps its pidfile and log by default: beside the default socket. */
+export function defaultRunDir(socket?: string): string {
+  return dirname(socket ?? defaultSocketPath());
+}
+
+/** True while a process with this pid exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const defaultPidfile = (socket?: string): string => join(defaultRunDir(socket), 'node.pid');
+export const defaultLogfile = (socket?: string): string => join(defaultRunDir(socket), 'node.log');
