@@ -22,7 +22,7 @@ describe('module boundaries (DESIGN.md, "Allowed imports")', () => {
     ['storage-fs -> storage-mem', 'libs/storage-fs/src/forbidden.ts', '@packice/storage-mem'],
     ['transport-uds -> client', 'libs/transport-uds/src/forbidden.ts', '@packice/client'],
     ['client -> storage-fs', 'libs/client/src/forbidden.ts', '@packice/storage-fs'],
-    ['app -> app', 'apps/packice-cli/src/forbidden.ts', '@packice/node-app'],
+    ['app -> app', 'apps/packice-node/src/forbidden.ts', '@packice/cli'],
   ])('forbids %s', async (_name, path, target) => {
     const errors = await boundaryErrors(path, `import { x } from '${target}';\nexport const y = x;\n`);
     expect(errors).toHaveLength(1);
