@@ -50,7 +50,10 @@ async function roundTrip(node: string[]): Promise<void> {
   const file = join(dir, `data-${Math.random().toString(36).slice(2)}.bin`);
   writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
   const id = `obj-${Math.random().toString(36).slice(2, 8)}`;
-  await expect(json(['put', file, '--id', id, '--meta', 'kind=test', ...node])).resolves.toMatchObject({ objectId: id, size: 3 << 20, state: 'sealed' });
+  const put = await packice(['put', file, '--id', id, '--meta', 'kind=test', '--progress', ...node]);
+  expect(put.code).toBe(0);
+  expect(put.stdout).toContain(`${id}  3.0 MiB  sealed`);
+  expect(put.stderr).toContain('3.0 MiB / 3.0 MiB (100%)');
   const out = join(dir, `${id}.out`);
   await expect(json(['get', id, '-o', out, ...node])).resolves.toMatchObject({ size: 3 << 20 });
   expect(readFileSync(out).equals(readFileSync(file))).toBe(true);
@@ -77,7 +80,7 @@ describe('packice CLI against real nodes', () => {
     started.push(startedNode.pid);
     expect(startedNode.socket).toBe(join(dir, 'runtime', 'packice', 'node.sock'));
     await roundTrip([]);
-    await expect(json(['node', 'status'])).resolves.toMatchObject({ transport: 'uds', pid: startedNode.pid });
+    await expect(json(['node', 'status'])).resolves.toMatchObject({ transport: 'uds', storage: 'mem', pid: startedNode.pid });
     await expect(json(['node', 'stop'])).resolves.toEqual({ pid: startedNode.pid, stopped: true });
     expect(processAlive(startedNode.pid)).toBe(false);
     expect(existsSync(startedNode.socket)).toBe(false);
@@ -96,12 +99,12 @@ describe('packice CLI against real nodes', () => {
     started.push(node.pid);
     await roundTrip(['--node', node.url]);
     await roundTrip(['--node', socket]);
-    await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({ transport: 'http' });
+    await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({ transport: 'http', storage: 'fs' });
     await expect(json(['node', 'stop', '--socket', socket])).resolves.toMatchObject({ stopped: true });
     expect(existsSync(socket)).toBe(false);
   }, 180_000);
 
-  it('runs in the foreground and shuts down gracefully on SIGTERM', async () => {
+  it('runs in the foreground; `node stop` from elsewhere shuts it down gracefully', async () => {
     const socket = join(dir, 'fg', 'node.sock');
     const child = spawn(process.execPath, [run, 'node', 'start', '--socket', socket], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -113,7 +116,7 @@ describe('packice CLI against real nodes', () => {
     });
     await expect(json(['stats', '--node', socket])).resolves.toMatchObject({ objects: 0 });
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
+    await expect(json(['node', 'stop', '--socket', socket])).resolves.toMatchObject({ stopped: true });
     expect((await exited)[0]).toBe(0);
     expect(existsSync(socket)).toBe(false);
   }, 60_000);

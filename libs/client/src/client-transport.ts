@@ -26,6 +26,8 @@ export interface ClientTransport {
   listObjects(): Promise<ObjectInfo[]>;
   listLeases(filter?: { objectId?: string }): Promise<Lease[]>;
   stats(): Promise<PeerStats>;
+  /** The peer's storage backend (`mem`, `fs`, ...). */
+  storage(): Promise<string>;
   /** Writes a whole blob through the transport (HTTP data plane). */
   putBlob?(leaseId: string, index: number, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<number>;
   /** Streams a blob's bytes `start` to `end` (inclusive) through the transport (HTTP data plane). */

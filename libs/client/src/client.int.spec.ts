@@ -73,6 +73,7 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     expect(sealed).toMatchObject({ objectId: id, state: 'sealed', size: 15, meta: { type: 'text/plain' } });
     expect((await consumer.get(id)).toString()).toBe('Zero-Copy Data!');
     await expect(consumer.stat(id)).resolves.toMatchObject({ size: 15, blobs: [{ size: 15 }] });
+    await expect(consumer.storage()).resolves.toBe('mem');
   });
 
   it('puts a stream without holding it whole', async () => {

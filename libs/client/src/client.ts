@@ -89,6 +89,12 @@ export class Client implements AsyncDisposable {
     return this.#transport.stats();
   }
 
+  /** The peer's storage backend: `mem` or `fs`. */
+  storage(): Promise<string> {
+    this.#open();
+    return this.#transport.storage();
+  }
+
   /**
    * Releases the leases still held (closing their descriptors; unsealed creates are aborted),
    * then closes the connection. Views from `map()` stay valid. Idempotent.

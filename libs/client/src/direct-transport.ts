@@ -17,6 +17,7 @@ export function createDirectTransport(peer: Peer, onClose: () => Promise<void> =
     listObjects: () => peer.listObjects(),
     listLeases: (filter) => peer.listLeases(filter),
     stats: () => peer.stats(),
+    storage: async () => peer.storageName,
     close: onClose,
   };
 }

@@ -30,6 +30,7 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
     stats: async () => fromWireStats(await http.request<WireStats>('GET', '/v1/stats')),
     putBlob: (leaseId, index, data) => http.putBlob(leaseId, index, data),
     streamBlob: (leaseId, index, range) => http.getBlob(leaseId, index, range),
+    storage: async () => String((await http.request<{ storage?: string }>('GET', '/v1/health')).storage ?? 'unknown'),
     close: async () => undefined,
   };
 }

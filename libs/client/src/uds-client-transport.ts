@@ -37,6 +37,7 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     listLeases: async (filter = {}) =>
       ((await uds.request('list_leases', filter.objectId === undefined ? {} : { object_id: filter.objectId })).body.leases as WireLease[]).map(fromWireLease),
     stats: async () => fromWireStats((await uds.request('stats')).body as unknown as WireStats),
+    storage: async () => String((await uds.request('hello', { client: 'packice-client' })).body.storage),
     close: () => uds.close(),
   };
 }

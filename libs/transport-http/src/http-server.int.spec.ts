@@ -70,7 +70,7 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
   it('binds 127.0.0.1 and answers health and stats', async () => {
     const base = await start(storage);
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect((await raw(base, 'GET', '/v1/health')).json()).toEqual({ ok: true, server: 'packice' });
+    expect((await raw(base, 'GET', '/v1/health')).json()).toEqual({ ok: true, server: 'packice', storage });
     expect((await raw(base, 'GET', '/v1/stats')).json()).toMatchObject({ objects: 0, leases: 0, capacity: 64 << 20, uptime_ms: expect.any(Number) });
   });
 

@@ -151,7 +151,7 @@ class HttpServerImpl implements HttpServer {
       }
     });
 
-    app.get('/v1/health', async () => ({ ok: true, server: this.#options.serverName }));
+    app.get('/v1/health', async () => ({ ok: true, server: this.#options.serverName, storage: peer.storageName }));
     app.get('/v1/stats', async () => toWireStats(await peer.stats()));
 
     app.post('/v1/leases', { schema: { body: acquireBody } }, async (request, reply) => {

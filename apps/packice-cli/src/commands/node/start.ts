@@ -31,7 +31,7 @@ export default class NodeStart extends Command {
     'allow-uid': Flags.string({ description: 'uids allowed on the socket, e.g. 1000,1001' }),
     'log-level': Flags.string({ description: 'fatal, error, warn, info, debug, trace or silent' }),
     config: Flags.string({ description: 'JSON config file' }),
-    pidfile: Flags.string({ description: 'pidfile (with --detach, default beside the socket)' }),
+    pidfile: Flags.string({ description: 'pidfile (default beside the socket)' }),
     detach: Flags.boolean({ description: 'run in the background; return once the node answers' }),
     log: Flags.string({ description: 'log file with --detach (default beside the socket)' }),
   };
@@ -40,8 +40,12 @@ export default class NodeStart extends Command {
     const { flags } = await this.parse(NodeStart);
     const args: string[] = [];
     for (const name of NODE_FLAGS) if (flags[name] !== undefined) args.push(`--${name}`, String(flags[name]));
+    const socket = resolve(flags.socket ?? defaultSocketPath());
+    const pidfile = resolve(flags.pidfile ?? defaultPidfile(socket));
     if (!flags.detach) {
-      if (flags.pidfile) args.push('--pidfile', flags.pidfile);
+      // A pidfile in the foreground too, so `packice node stop` works from another terminal.
+      if (flags.socket === undefined) args.push('--socket', socket);
+      args.push('--pidfile', pidfile);
       const child = spawn(process.execPath, [nodeAppMain(), ...args], { stdio: 'inherit' });
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
       process.on('SIGINT', forward);
@@ -52,12 +56,11 @@ export default class NodeStart extends Command {
       if (code) this.exit(code);
       return { exitCode: code ?? 0 };
     }
-    const socket = resolve(flags.socket ?? defaultSocketPath());
-    const pidfile = resolve(flags.pidfile ?? defaultPidfile(socket));
     const logfile = resolve(flags.log ?? defaultLogfile(socket));
     mkdirSync(resolve(socket, '..'), { recursive: true, mode: 0o700 });
     const out = openSync(logfile, 'a');
-    const child = spawn(process.execPath, [nodeAppMain(), ...args, '--socket', socket, '--pidfile', pidfile], {
+    if (flags.socket === undefined) args.push('--socket', socket);
+    const child = spawn(process.execPath, [nodeAppMain(), ...args, '--pidfile', pidfile], {
       detached: true,
       stdio: ['ignore', out, out],
     });

@@ -4,12 +4,12 @@ import { defaultPidfile } from '../../node-app';
 import { formatBytes, NodeCommand } from '../../node-command';
 
 export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
-  static override description = 'Show a node: pid, transport, objects, leases, bytes, capacity, uptime.';
+  static override description = 'Show a node: pid, transport, storage, objects, leases, bytes, capacity, uptime.';
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --node http://127.0.0.1:7070 --json'];
   static override flags = { pidfile: Flags.string({ description: 'pidfile to read the pid from (default beside the default socket)' }) };
 
   async run(): Promise<Record<string, unknown>> {
-    const stats = await this.withClient((client) => client.stats());
+    const [stats, storage] = await this.withClient((client) => Promise.all([client.stats(), client.storage()]));
     let pid: number | null = null;
     try {
       pid = Number(readFileSync(this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined), 'utf8').trim());
@@ -17,8 +17,8 @@ export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
       // a node started in the foreground, or elsewhere: no pidfile
     }
     const transport = this.flags.node.startsWith('http') ? 'http' : 'uds';
-    const status = { node: this.flags.node, transport, pid, ...stats };
-    this.log(`node      ${status.node} (${transport})${pid ? `, pid ${pid}` : ''}`);
+    const status = { node: this.flags.node, transport, storage, pid, ...stats };
+    this.log(`node      ${status.node} (${transport}, ${storage} storage)${pid ? `, pid ${pid}` : ''}`);
     this.log(`objects   ${stats.objects}, ${formatBytes(stats.bytes)}`);
     this.log(`leases    ${stats.leases}`);
     this.log(`capacity  ${formatBytes(stats.capacity)}, ${stats.evictions} evictions`);
