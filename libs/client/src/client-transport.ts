@@ -1,4 +1,4 @@
-import type { AcquireRequest, Blob, DeleteResult, Lease, ObjectInfo, PeerStats } from '@packice/core';
+import type { AcquireRequest, Blob, Lease, ObjectInfo, Peer } from '@packice/core';
 
 /** How a lease reaches one blob's bytes, once the transport has done its part. */
 export type BlobAccess =
@@ -14,18 +14,16 @@ export interface AcquiredLease {
   access: BlobAccess[];
 }
 
-/** The operations a Client needs, implemented once per kind of target. */
-export interface ClientTransport {
+/** The Peer operations a transport passes on unchanged (same names, same meaning, same codes). */
+type PeerOperations = Pick<Peer, 'seal' | 'release' | 'renew' | 'delete' | 'stat' | 'listObjects' | 'listLeases' | 'stats'>;
+
+/**
+ * The operations a Client needs, implemented once per kind of target: the Peer's own, plus an
+ * acquire that says how each blob is reached, and the data plane where there is one.
+ */
+export interface ClientTransport extends PeerOperations {
   readonly kind: 'direct' | 'uds' | 'http';
   acquire(request: AcquireRequest, signal?: AbortSignal): Promise<AcquiredLease>;
-  seal(leaseId: string): Promise<ObjectInfo>;
-  release(leaseId: string): Promise<void>;
-  renew(leaseId: string, ttlMs?: number): Promise<Lease>;
-  delete(objectId: string): Promise<DeleteResult>;
-  stat(objectId: string): Promise<ObjectInfo>;
-  listObjects(): Promise<ObjectInfo[]>;
-  listLeases(filter?: { objectId?: string }): Promise<Lease[]>;
-  stats(): Promise<PeerStats>;
   /** The peer's storage backend (`mem`, `fs`, ...). */
   storage(): Promise<string>;
   /** Writes a whole blob through the transport (HTTP data plane). */

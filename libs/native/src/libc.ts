@@ -10,6 +10,14 @@ export interface Libc {
   fcntl: (fd: number, cmd: number, arg: number) => number;
   mmap: (address: bigint | null, length: number, prot: number, flags: number, fd: number, offset: number) => bigint;
   munmap: (address: bigint, length: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  bind: (fd: number, addr: Buffer, len: number) => number;
+  listen: (fd: number, backlog: number) => number;
+  accept4: (fd: number, addr: null, len: null, flags: number) => number;
+  connect: (fd: number, addr: Buffer, len: number) => number;
+  sendmsg: (fd: number, msg: unknown, flags: number) => number;
+  recvmsg: (fd: number, msg: unknown, flags: number) => number;
+  getsockopt: (fd: number, level: number, name: number, value: Buffer, len: number[]) => number;
 }
 
 let libc: Libc | null = null;
@@ -38,6 +46,16 @@ export function loadLibc(): Libc {
       fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as Libc['fcntl'],
       mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)') as Libc['mmap'],
       munmap: lib.func('int munmap(void *addr, size_t length)') as Libc['munmap'],
+      socket: lib.func('int socket(int domain, int type, int protocol)') as Libc['socket'],
+      bind: lib.func('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],
+      listen: lib.func('int listen(int fd, int backlog)') as Libc['listen'],
+      accept4: lib.func('int accept4(int fd, void *addr, void *len, int flags)') as Libc['accept4'],
+      connect: lib.func('int connect(int fd, const void *addr, uint32_t len)') as Libc['connect'],
+      sendmsg: lib.func('intptr_t sendmsg(int fd, void *msg, int flags)') as Libc['sendmsg'],
+      recvmsg: lib.func('intptr_t recvmsg(int fd, void *msg, int flags)') as Libc['recvmsg'],
+      getsockopt: lib.func(
+        'int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)',
+      ) as Libc['getsockopt'],
     };
     return libc;
   } catch (err) {

@@ -28,18 +28,6 @@ const IOVEC_BYTES = 16;
 const CMSG_HEADER_BYTES = 16;
 const CONTROL_BYTES = CMSG_HEADER_BYTES + 4 * MAX_FDS_PER_MESSAGE + 4;
 
-interface SocketLib {
-  socket: (domain: number, type: number, protocol: number) => number;
-  bind: (fd: number, addr: Buffer, len: number) => number;
-  listen: (fd: number, backlog: number) => number;
-  accept4: (fd: number, addr: null, len: null, flags: number) => number;
-  connect: (fd: number, addr: Buffer, len: number) => number;
-  sendmsg: (fd: number, msg: unknown, flags: number) => number;
-  recvmsg: (fd: number, msg: unknown, flags: number) => number;
-  getsockopt: (fd: number, level: number, name: number, value: Buffer, len: number[]) => number;
-  koffi: typeof Koffi;
-}
-
 /** Fixed native buffers: one msghdr, iovec, control area and payload area for each direction. */
 interface Scratch {
   hdr: unknown;
@@ -52,35 +40,14 @@ interface Scratch {
   dataView: Buffer;
 }
 
-let lib: SocketLib | null = null;
 let sendScratch: Scratch | null = null;
 let recvScratch: Scratch | null = null;
-
-function sockets(): SocketLib {
-  if (lib) return lib;
-  const { koffi } = loadLibc();
-  const libc = koffi.load('libc.so.6');
-  lib = {
-    koffi,
-    socket: libc.func('int socket(int domain, int type, int protocol)') as SocketLib['socket'],
-    bind: libc.func('int bind(int fd, const void *addr, uint32_t len)') as SocketLib['bind'],
-    listen: libc.func('int listen(int fd, int backlog)') as SocketLib['listen'],
-    accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)') as SocketLib['accept4'],
-    connect: libc.func('int connect(int fd, const void *addr, uint32_t len)') as SocketLib['connect'],
-    sendmsg: libc.func('intptr_t sendmsg(int fd, void *msg, int flags)') as SocketLib['sendmsg'],
-    recvmsg: libc.func('intptr_t recvmsg(int fd, void *msg, int flags)') as SocketLib['recvmsg'],
-    getsockopt: libc.func(
-      'int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)',
-    ) as SocketLib['getsockopt'],
-  };
-  return lib;
-}
 
 // msghdr, iovec and control live in koffi-allocated memory that the GC never moves; they are
 // filled in place through Buffer views and reused by every (synchronous) call.
 function scratch(): { send: Scratch; recv: Scratch } {
   if (sendScratch && recvScratch) return { send: sendScratch, recv: recvScratch };
-  const { koffi } = sockets();
+  const { koffi } = loadLibc();
   const make = (): Scratch => {
     const area = (bytes: number): [unknown, Buffer] => {
       const ptr = koffi.alloc('uint8_t', bytes);
@@ -123,7 +90,7 @@ function closeQuietly(fd: number): void {
 
 /** A new non-blocking, close-on-exec Unix stream socket. */
 function newSocket(): number {
-  return check('socket', sockets().socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  return check('socket', loadLibc().socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 }
 
 /**
@@ -134,8 +101,8 @@ export function listenUnix(path: string, backlog = 511): number {
   const addr = sockaddr(path);
   const fd = newSocket();
   try {
-    check('bind', sockets().bind(fd, addr, addr.length), path);
-    check('listen', sockets().listen(fd, backlog), path);
+    check('bind', loadLibc().bind(fd, addr, addr.length), path);
+    check('listen', loadLibc().listen(fd, backlog), path);
     return fd;
   } catch (err) {
     closeQuietly(fd);
@@ -151,7 +118,7 @@ export function connectUnix(path: string): number {
   const addr = sockaddr(path);
   const fd = newSocket();
   try {
-    check('connect', sockets().connect(fd, addr, addr.length), path);
+    check('connect', loadLibc().connect(fd, addr, addr.length), path);
     return fd;
   } catch (err) {
     closeQuietly(fd);
@@ -161,9 +128,9 @@ export function connectUnix(path: string): number {
 
 /** Accepts one connection (non-blocking, close-on-exec); `null` when none is waiting. */
 export function acceptConnection(listenFd: number): number | null {
-  const fd = sockets().accept4(listenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  const fd = loadLibc().accept4(listenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd === -1) {
-    const errno = sockets().koffi.errno();
+    const errno = loadLibc().koffi.errno();
     if (errno === EAGAIN || errno === EINTR) return null;
     throw new NativeError('accept4', errno);
   }
@@ -180,7 +147,7 @@ export interface PeerCredentials {
 /** The peer's credentials (`SO_PEERCRED`). */
 export function peerCredentials(fd: number): PeerCredentials {
   const value = Buffer.alloc(12);
-  check('getsockopt(SO_PEERCRED)', sockets().getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, [12]));
+  check('getsockopt(SO_PEERCRED)', loadLibc().getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, [12]));
   return { pid: value.readInt32LE(0), uid: value.readUInt32LE(4), gid: value.readUInt32LE(8) };
 }
 
@@ -197,7 +164,7 @@ export function sendMessage(fd: number, data: Uint8Array, offset = 0, fds: reado
   const length = Math.min(data.byteLength - offset, MESSAGE_CHUNK_BYTES);
   if (length <= 0) throw new NativeError('sendmsg', 22 /* EINVAL */, 'at least one byte must travel with a message');
   const { send } = scratch();
-  const { koffi, sendmsg } = sockets();
+  const { koffi, sendmsg } = loadLibc();
   send.dataView.set(data.subarray(offset, offset + length), 0);
   send.iovView.writeBigUInt64LE(BigInt(length), 8);
   if (fds.length > 0) {
@@ -238,7 +205,7 @@ export interface ReceivedMessage {
  */
 export function receiveMessage(fd: number): ReceivedMessage | null {
   const { recv } = scratch();
-  const { koffi, recvmsg } = sockets();
+  const { koffi, recvmsg } = loadLibc();
   recv.iovView.writeBigUInt64LE(BigInt(MESSAGE_CHUNK_BYTES), 8);
   recv.hdrView.writeBigUInt64LE(koffi.address(recv.control), 32);
   recv.hdrView.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40);
@@ -297,7 +264,7 @@ export function watchFd(
   callback: (events: WatchEvents, error: NativeError | null) => void,
   options: { ref?: boolean } = {},
 ): FdWatcher {
-  const { koffi } = sockets();
+  const { koffi } = loadLibc();
   let closed = false;
   const handler = (status: number, ev: WatchEvents): void => {
     if (closed) return;
