@@ -11,12 +11,16 @@ const allowedImports = {
   'scope:client': ['scope:core', 'scope:native', 'scope:storage-mem', 'scope:transport'],
   'scope:tools': [],
   'type:app': ['type:lib'],
+  // The node app assembles a node from storages and transports; clients are not its business.
+  'scope:node-app': ['scope:core', 'scope:native', 'scope:storage', 'scope:transport'],
+  'scope:cli': ['type:lib'],
 };
 
-/** Tests may also wire real storages into transports (never production code). */
+/** Tests may also wire real storages into transports, and drive a node app with the client (never production code). */
 const allowedInTests = {
   ...allowedImports,
   'scope:transport': ['scope:core', 'scope:native', 'scope:storage'],
+  'scope:node-app': [...allowedImports['scope:node-app'], 'scope:client'],
 };
 
 const boundaries = (constraints) => [

@@ -1,4 +1,4 @@
-import { defaultSocketPath } from '@packice/client';
+import { defaultSocketPath } from '@packice/transport-uds';
 import { dirname, join } from 'node:path';
 
 /** The node app's executable (the CLI runs the node as its own process, never in-process). */

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSocketPath } from '@packice/client';
+import { defaultSocketPath } from '@packice/transport-uds';
 import { resolveConfig } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-config-'));

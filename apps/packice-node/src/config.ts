@@ -1,4 +1,4 @@
-import { defaultSocketPath } from '@packice/client';
+import { defaultSocketPath } from '@packice/transport-uds';
 import { PackIceError } from '@packice/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,6 +1,13 @@
-import type { AcquireRequest, DeleteResult, Lease as LeaseRecord, ObjectInfo, PeerStats } from '@packice/core';
+import type {
+  AcquireRequest,
+  CallOptions,
+  ClientTransport,
+  DeleteResult,
+  Lease as LeaseRecord,
+  ObjectInfo,
+  PeerStats,
+} from '@packice/core';
 import { PackIceError } from '@packice/core';
-import type { ClientTransport } from './client-transport';
 import { Lease } from './lease';
 
 /** Options of {@link Client.acquire}: the protocol's acquire parameters plus a signal. */
@@ -8,7 +15,7 @@ export type AcquireOptions = AcquireRequest & { signal?: AbortSignal };
 
 /**
  * A connection to a PackIce peer, whatever the target: in-process, a node's Unix socket, or
- * HTTP. Made by `connect()`.
+ * HTTP. Made by `connect()`. Every call that can wait takes `{ signal }`.
  */
 export class Client implements AsyncDisposable {
   readonly #transport: ClientTransport;
@@ -28,7 +35,7 @@ export class Client implements AsyncDisposable {
   async acquire(options: AcquireOptions): Promise<Lease> {
     this.#open();
     const { signal, ...request } = options;
-    const { lease, object, access } = await this.#transport.acquire(request, signal);
+    const { lease, object, access } = await this.#transport.acquire(request, { signal });
     const held = new Lease(this.#transport, lease, object, access, (ended) => this.#leases.delete(ended));
     this.#leases.add(held);
     return held;
@@ -40,59 +47,62 @@ export class Client implements AsyncDisposable {
    */
   async put(
     data: Uint8Array | string | AsyncIterable<Uint8Array | string>,
-    options: { objectId?: string; meta?: Record<string, string> } = {},
+    options: { objectId?: string; meta?: Record<string, string> } & CallOptions = {},
   ): Promise<ObjectInfo> {
+    const { signal, ...rest } = options;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const hint = bytes instanceof Uint8Array ? [{ size: bytes.byteLength }] : 1;
-    const lease = await this.acquire({ intent: 'create', ...options, blobs: hint });
+    const lease = await this.acquire({ intent: 'create', ...rest, blobs: hint, signal });
     try {
-      if (bytes instanceof Uint8Array) await lease.write(bytes);
-      else await lease.writeFrom(bytes);
-      return await lease.seal();
+      if (bytes instanceof Uint8Array) await lease.write(bytes, 0, { signal });
+      else await lease.writeFrom(bytes, 0, { signal });
+      return await lease.seal({ signal });
     } finally {
       await lease.release();
     }
   }
 
   /** Reads blob 0 of an object (a copy), waiting up to `timeoutMs` for it to be sealed. */
-  async get(objectId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+  async get(objectId: string, options: { timeoutMs?: number } & CallOptions = {}): Promise<Buffer> {
     const lease = await this.acquire({ intent: 'read', objectId, ...options });
     try {
-      return await lease.read();
+      return await lease.read(0, { signal: options.signal });
     } finally {
       await lease.release();
     }
   }
 
-  stat(objectId: string): Promise<ObjectInfo> {
+  /** An object, without handles. */
+  async stat(objectId: string, options: CallOptions = {}): Promise<ObjectInfo> {
     this.#open();
-    return this.#transport.stat(objectId);
+    return this.#transport.stat(objectId, options);
   }
 
-  delete(objectId: string): Promise<DeleteResult> {
+  /** Deletes an object now, or once its last lease ends (`pending`). */
+  async delete(objectId: string, options: CallOptions = {}): Promise<DeleteResult> {
     this.#open();
-    return this.#transport.delete(objectId);
+    return this.#transport.delete(objectId, options);
   }
 
-  listObjects(): Promise<ObjectInfo[]> {
+  async listObjects(options: CallOptions = {}): Promise<ObjectInfo[]> {
     this.#open();
-    return this.#transport.listObjects();
+    return this.#transport.listObjects(options);
   }
 
-  listLeases(filter: { objectId?: string } = {}): Promise<LeaseRecord[]> {
+  async listLeases(filter: { objectId?: string } = {}, options: CallOptions = {}): Promise<LeaseRecord[]> {
     this.#open();
-    return this.#transport.listLeases(filter);
+    return this.#transport.listLeases(filter, options);
   }
 
-  stats(): Promise<PeerStats> {
+  async stats(options: CallOptions = {}): Promise<PeerStats> {
     this.#open();
-    return this.#transport.stats();
+    return this.#transport.stats(options);
   }
 
   /** The peer's storage backend: `mem` or `fs`. */
-  storage(): Promise<string> {
+  async storage(options: CallOptions = {}): Promise<string> {
     this.#open();
-    return this.#transport.storage();
+    return this.#transport.storage(options);
   }
 
   /**

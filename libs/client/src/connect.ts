@@ -1,12 +1,10 @@
 import type { Peer } from '@packice/core';
 import { createPeer, PackIceError } from '@packice/core';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
-import { HttpTransport } from '@packice/transport-http';
-import { connectUds } from '@packice/transport-uds';
+import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
+import { connectUds, createUdsClientTransport } from '@packice/transport-uds';
 import { Client } from './client';
 import { createDirectTransport } from './direct-transport';
-import { createHttpClientTransport } from './http-client-transport';
-import { createUdsClientTransport } from './uds-client-transport';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -67,7 +65,7 @@ export async function connect(target?: string | Peer, options: ConnectOptions = 
   if (target.startsWith('http://') || target.startsWith('https://')) {
     const http = new HttpTransport(target, { token: options.token ?? process.env.PACKICE_TOKEN });
     const signal = AbortSignal.timeout(options.timeoutMs ?? 5_000);
-    await http.request('GET', '/v1/health', undefined, { signal }).catch((err: unknown) => {
+    await http.request('health', {}, { signal }).catch((err: unknown) => {
       throw (err as { name?: string }).name === 'TimeoutError'
         ? new PackIceError('UNAVAILABLE', `no answer from ${target} in time`, { cause: err })
         : err;

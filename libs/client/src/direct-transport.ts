@@ -1,23 +1,28 @@
-import type { Peer } from '@packice/core';
-import type { ClientTransport } from './client-transport';
+import type { CallOptions, ClientTransport, Peer } from '@packice/core';
+
+/** Runs a Peer call unless the signal has already fired (in-process calls do not wait on I/O). */
+async function guarded<T>(options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {
+  options?.signal?.throwIfAborted();
+  return call();
+}
 
 /** A Client transport straight onto a Peer in this process: no copies, no sockets. */
 export function createDirectTransport(peer: Peer, onClose: () => Promise<void> = async () => undefined): ClientTransport {
   return {
     kind: 'direct',
-    async acquire(request, signal) {
-      const { lease, object } = await peer.acquire(request, { signal });
+    async acquire(request, options) {
+      const { lease, object } = await peer.acquire(request, { signal: options?.signal });
       return { lease, object, access: object.blobs.map((blob) => ({ kind: 'blob' as const, blob })) };
     },
-    seal: (leaseId) => peer.seal(leaseId),
-    release: (leaseId) => peer.release(leaseId),
-    renew: (leaseId, ttlMs) => peer.renew(leaseId, ttlMs),
-    delete: (objectId) => peer.delete(objectId),
-    stat: (objectId) => peer.stat(objectId),
-    listObjects: () => peer.listObjects(),
-    listLeases: (filter) => peer.listLeases(filter),
-    stats: () => peer.stats(),
-    storage: async () => peer.storageName,
+    seal: (leaseId, options) => guarded(options, () => peer.seal(leaseId)),
+    release: (leaseId, options) => guarded(options, () => peer.release(leaseId)),
+    renew: (leaseId, ttlMs, options) => guarded(options, () => peer.renew(leaseId, ttlMs)),
+    delete: (objectId, options) => guarded(options, () => peer.delete(objectId)),
+    stat: (objectId, options) => guarded(options, () => peer.stat(objectId)),
+    listObjects: (options) => guarded(options, () => peer.listObjects()),
+    listLeases: (filter, options) => guarded(options, () => peer.listLeases(filter)),
+    stats: (options) => guarded(options, () => peer.stats()),
+    storage: (options) => guarded(options, async () => peer.storageName),
     close: onClose,
   };
 }

@@ -1,11 +1,12 @@
 /**
- * @packice/core: the Peer (objects, leases, capacity), the storage contracts, errors and ids.
- * Pure logic: no I/O, no native code.
+ * @packice/core: the Peer (objects, leases, capacity), the storage and client-transport
+ * contracts, the op table of the protocol, errors and ids. Pure logic: no I/O, no native code.
  */
 export type { Blob, BlobHandle, BlobStore, RecoveredObject } from './blob';
+export type { AcquiredLease, BlobAccess, BlobRange, CallOptions, ClientTransport } from './client-transport';
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
-export { createPeer, PEER_DEFAULTS } from './create-peer';
+export { createPeer } from './create-peer';
 export {
   ERROR_CODES,
   errorCodes,
@@ -20,6 +21,22 @@ export { assertObjectId, isValidObjectId, newLeaseId, newObjectId, OBJECT_ID_PAT
 export { createMapLeaseStore } from './lease-store';
 export type { LeaseStore } from './lease-store';
 export type { Access, BlobInfo, Lease, LeaseHolder, ObjectInfo, ObjectState, PeerStats } from './model';
+export { callPlainOp, isPlainOp, plainOpHandlers } from './op-handlers';
+export type { OpHandler, PlainOp } from './op-handlers';
+export { DATA_PLANE, fillPath, isOpName, opNames, OPS } from './ops';
+export type {
+  HttpBinding,
+  OpName,
+  OpParams,
+  OpResult,
+  OpSpec,
+  WireAcquireParams,
+  WireAnswer,
+  WireHealth,
+  WireHello,
+  WireOps,
+  WireRequest,
+} from './ops';
 export type {
   AcquireContext,
   AcquireRequest,
@@ -32,9 +49,12 @@ export type {
   PeerEvents,
   PeerOptions,
 } from './peer';
+export { PEER_DEFAULTS } from './peer-options';
+export { errnoOf, fromSystemError } from './system-errors';
 export { TypedEmitter } from './typed-emitter';
 export {
   fromWireAcquire,
+  fromWireInfo,
   fromWireLease,
   fromWireObject,
   fromWireStats,
@@ -45,4 +65,5 @@ export {
   toWireStats,
 } from './wire';
 export type { DecodedObject, WireBlob, WireHandle, WireLease, WireObject, WireStats } from './wire';
-export type { EventMap } from './typed-emitter';
+export { wireOperations } from './wire-client';
+export type { WireCall, WireOperations } from './wire-client';

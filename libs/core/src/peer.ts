@@ -48,9 +48,8 @@ export type LeaseEndReason = 'released' | 'expired' | 'closed';
 /** Why an object went away. */
 export type DeleteReason = 'deleted' | 'aborted' | 'evicted';
 
-/** Events of a Peer, for subscriptions. */
+/** Events of a Peer, for subscriptions. A misspelled event name does not compile. */
 export interface PeerEvents {
-  [event: string]: unknown;
   seal: { object: ObjectInfo };
   delete: { objectId: string; reason: DeleteReason; size: number };
   evict: { objectId: string; size: number };

@@ -1,10 +1,7 @@
 import { EventEmitter } from 'node:events';
 
-/** An event map: event name to the payload type of its one argument. */
-export type EventMap = Record<string, unknown>;
-
-/** A Node EventEmitter whose events and payloads are typed by `E`. */
-export class TypedEmitter<E extends EventMap> {
+/** A Node EventEmitter whose events and payloads are typed by `E` (event name to payload). */
+export class TypedEmitter<E extends object> {
   readonly #emitter = new EventEmitter();
 
   /** Calls `listener` for every `event`; returns a function that removes it. */

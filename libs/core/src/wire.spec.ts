@@ -60,7 +60,7 @@ describe('wire codec', () => {
     const stats = { objects: 1, leases: 2, bytes: 3, capacity: null, evictions: 0, uptimeMs: 9 };
     expect(toWireStats(stats)).toEqual({ objects: 1, leases: 2, bytes: 3, capacity: null, evictions: 0, uptime_ms: 9 });
     expect(fromWireStats(toWireStats(stats))).toEqual(stats);
-    const wire = { intent: 'read', object_id: 'x', timeout_ms: 5 };
+    const wire = { intent: 'read', object_id: 'x', timeout_ms: 5 } as const;
     expect(fromWireAcquire(wire)).toEqual({ intent: 'read', objectId: 'x', timeoutMs: 5 });
     expect(toWireAcquire(fromWireAcquire(wire))).toEqual(wire);
   });

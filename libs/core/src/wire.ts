@@ -1,4 +1,5 @@
 import type { Access, Lease, LeaseHolder, ObjectInfo, ObjectState, PeerStats } from './model';
+import type { WireAcquireParams } from './ops';
 import type { AcquireRequest, DeleteResult } from './peer';
 
 /** A blob handle on the wire (PROTOCOL.md, "Model"). */
@@ -98,6 +99,12 @@ export function fromWireObject(wire: WireObject): DecodedObject {
   };
 }
 
+/** Wire to object, dropping any handles. */
+export function fromWireInfo(wire: WireObject): ObjectInfo {
+  const { handles: _handles, ...object } = fromWireObject(wire);
+  return object;
+}
+
 /** Stats to wire. */
 export function toWireStats(stats: PeerStats): WireStats {
   const { uptimeMs, ...rest } = stats;
@@ -119,23 +126,23 @@ export function toWireDelete(result: DeleteResult): DeleteResult {
  * `acquire` params from the wire. Values are passed on as they came: the Peer validates them
  * and answers `BAD_REQUEST` for wrong types.
  */
-export function fromWireAcquire(params: Record<string, unknown>): AcquireRequest {
-  const request: Record<string, unknown> = { intent: params.intent };
+export function fromWireAcquire(params: WireAcquireParams): AcquireRequest {
+  const request: AcquireRequest = { intent: params.intent };
   if (params.object_id !== undefined) request.objectId = params.object_id;
   if (params.ttl_ms !== undefined) request.ttlMs = params.ttl_ms;
   if (params.timeout_ms !== undefined) request.timeoutMs = params.timeout_ms;
   if (params.blobs !== undefined) request.blobs = params.blobs;
   if (params.meta !== undefined) request.meta = params.meta;
-  return request as unknown as AcquireRequest;
+  return request;
 }
 
 /** `acquire` params to the wire. */
-export function toWireAcquire(request: AcquireRequest): Record<string, unknown> {
-  const params: Record<string, unknown> = { intent: request.intent };
+export function toWireAcquire(request: AcquireRequest): WireAcquireParams {
+  const params: WireAcquireParams = { intent: request.intent };
   if (request.objectId !== undefined) params.object_id = request.objectId;
   if (request.ttlMs !== undefined) params.ttl_ms = request.ttlMs;
   if (request.timeoutMs !== undefined) params.timeout_ms = request.timeoutMs;
-  if (request.blobs !== undefined) params.blobs = request.blobs;
+  if (request.blobs !== undefined) params.blobs = typeof request.blobs === 'number' ? request.blobs : [...request.blobs];
   if (request.meta !== undefined) params.meta = request.meta;
   return params;
 }

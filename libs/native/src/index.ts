@@ -16,16 +16,12 @@ export { addSeals, dupCloexec, fallocate, ftruncate, getSeals, memfdCreate, reop
 export { freezeMapping, isMapped, liveMappings, mapFd } from './mmap';
 export type { MapOptions } from './mmap';
 export { errnoName, isNativeError, NativeError } from './native-error';
+export type { ErrnoName } from './native-error';
 export { assertSupported, isSupported } from './support';
-export {
-  acceptConnection,
-  connectUnix,
-  listenUnix,
-  MAX_FDS_PER_MESSAGE,
-  MESSAGE_CHUNK_BYTES,
-  peerCredentials,
-  receiveMessage,
-  sendMessage,
-  watchFd,
-} from './unix-socket';
-export type { FdWatcher, PeerCredentials, ReceivedMessage, WatchEvents } from './unix-socket';
+export { closeQuietly } from './close-quietly';
+export { watchFd } from './fd-watcher';
+export type { FdWatcher, WatchEvents } from './fd-watcher';
+export { MAX_FDS_PER_MESSAGE, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage } from './socket-messages';
+export type { ReceivedMessage } from './socket-messages';
+export { acceptConnection, connectUnix, listenUnix, peerCredentials } from './unix-socket';
+export type { PeerCredentials } from './unix-socket';

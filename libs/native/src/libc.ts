@@ -59,7 +59,7 @@ export function loadLibc(): Libc {
     };
     return libc;
   } catch (err) {
-    loadError = new NativeError('load', 38 /* ENOSYS */, err instanceof Error ? err.message : String(err));
+    loadError = new NativeError('load', 'ENOSYS', err instanceof Error ? err.message : String(err));
     throw loadError;
   }
 }

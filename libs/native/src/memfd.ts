@@ -55,6 +55,6 @@ export function reopenReadOnly(fd: number): number {
     return openSync(`/proc/self/fd/${fd}`, 'r');
   } catch (err) {
     const { errno } = err as NodeJS.ErrnoException;
-    throw new NativeError('open(/proc/self/fd)', typeof errno === 'number' ? -errno : 9 /* EBADF */, String(fd));
+    throw new NativeError('open(/proc/self/fd)', typeof errno === 'number' ? -errno : 'EBADF', String(fd));
   }
 }

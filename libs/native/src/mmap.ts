@@ -40,7 +40,7 @@ const registry = new FinalizationRegistry<Mapping>((mapping) => {
  * for a writable mapping of a sealed memfd, `ENOMEM`, ...).
  */
 export function mapFd(fd: number, length: number, options: MapOptions = {}): Buffer {
-  if (!Number.isSafeInteger(length) || length < 0) throw new NativeError('mmap', 22 /* EINVAL */, `length ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0) throw new NativeError('mmap', 'EINVAL', `length ${length}`);
   if (length === 0) return Buffer.alloc(0);
   const { koffi, mmap, munmap } = loadLibc();
   const shared = options.mode === 'write';
@@ -53,7 +53,7 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
   } catch (err) {
     // Electron's V8 memory cage refuses external buffers: the caller falls back to a copy.
     munmap(address, length);
-    throw new NativeError('mmap', 95 /* EOPNOTSUPP */, `external buffers are not allowed here: ${String(err)}`);
+    throw new NativeError('mmap', 'EOPNOTSUPP', `external buffers are not allowed here: ${String(err)}`);
   }
   const mapping = { address, length };
   mappings.set(view, mapping);
@@ -72,7 +72,7 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
 export function freezeMapping(view: Buffer, readOnlyFd: number): void {
   if (view.length === 0) return;
   const mapping = mappings.get(view.buffer as ArrayBuffer);
-  if (!mapping) throw new NativeError('mmap', 22 /* EINVAL */, 'not a Buffer made by mapFd');
+  if (!mapping) throw new NativeError('mmap', 'EINVAL', 'not a Buffer made by mapFd');
   const { koffi, mmap } = loadLibc();
   const address = mmap(mapping.address, mapping.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, readOnlyFd, 0);
   if (address === MAP_FAILED) throw new NativeError('mmap', koffi.errno(), 'remap in place');

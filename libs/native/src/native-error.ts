@@ -2,6 +2,9 @@ import { constants } from 'node:os';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
+/** An errno name Node knows (`EPERM`, `EAGAIN`, ...). */
+export type ErrnoName = keyof typeof constants.errno;
+
 /** The name of an errno value (`EPERM`, `EBUSY`, ...), or `E<number>` when unknown. */
 export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `E${errno}`;
@@ -16,7 +19,9 @@ export class NativeError extends Error {
   readonly errno: number;
   readonly syscall: string;
 
-  constructor(syscall: string, errno: number, detail?: string) {
+  /** @param errno the errno value, or its name */
+  constructor(syscall: string, errno: number | ErrnoName, detail?: string) {
+    if (typeof errno === 'string') errno = constants.errno[errno];
     const code = errnoName(errno);
     super(`${syscall} failed: ${code}${detail ? ` (${detail})` : ''}`);
     this.name = 'NativeError';

@@ -3,17 +3,9 @@ import { closeSync, mkdtempSync, readdirSync, readSync, rmSync, writeSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memfdCreate } from './memfd';
-import {
-  acceptConnection,
-  connectUnix,
-  listenUnix,
-  MESSAGE_CHUNK_BYTES,
-  peerCredentials,
-  receiveMessage,
-  sendMessage,
-  watchFd,
-  type ReceivedMessage,
-} from './unix-socket';
+import { watchFd } from './fd-watcher';
+import { MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, type ReceivedMessage } from './socket-messages';
+import { acceptConnection, connectUnix, listenUnix, peerCredentials } from './unix-socket';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-native-sock-'));
 const opened: number[] = [];

@@ -1,6 +1,6 @@
-import { closeSync } from 'node:fs';
-import type * as Koffi from 'koffi';
+import { constants } from 'node:os';
 import { check, loadLibc } from './libc';
+import { closeQuietly } from './close-quietly';
 import { NativeError } from './native-error';
 
 const AF_UNIX = 1;
@@ -9,83 +9,18 @@ const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;
-const SCM_RIGHTS = 1;
-const MSG_CTRUNC = 0x8;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-const MSG_CMSG_CLOEXEC = 0x40000000;
-const EAGAIN = 11;
-const EINTR = 4;
 const SUN_PATH_MAX = 107;
-
-/** Most descriptors one message may carry (the kernel's SCM_MAX_FD). */
-export const MAX_FDS_PER_MESSAGE = 253;
-/** Most payload bytes one {@link sendMessage} or {@link receiveMessage} call moves. */
-export const MESSAGE_CHUNK_BYTES = 256 * 1024;
-
-const MSGHDR_BYTES = 56;
-const IOVEC_BYTES = 16;
-const CMSG_HEADER_BYTES = 16;
-const CONTROL_BYTES = CMSG_HEADER_BYTES + 4 * MAX_FDS_PER_MESSAGE + 4;
-
-/** Fixed native buffers: one msghdr, iovec, control area and payload area for each direction. */
-interface Scratch {
-  hdr: unknown;
-  hdrView: Buffer;
-  iov: unknown;
-  iovView: Buffer;
-  control: unknown;
-  controlView: Buffer;
-  data: unknown;
-  dataView: Buffer;
-}
-
-let sendScratch: Scratch | null = null;
-let recvScratch: Scratch | null = null;
-
-// msghdr, iovec and control live in koffi-allocated memory that the GC never moves; they are
-// filled in place through Buffer views and reused by every (synchronous) call.
-function scratch(): { send: Scratch; recv: Scratch } {
-  if (sendScratch && recvScratch) return { send: sendScratch, recv: recvScratch };
-  const { koffi } = loadLibc();
-  const make = (): Scratch => {
-    const area = (bytes: number): [unknown, Buffer] => {
-      const ptr = koffi.alloc('uint8_t', bytes);
-      return [ptr, Buffer.from(koffi.view(ptr, bytes) as ArrayBuffer)];
-    };
-    const [hdr, hdrView] = area(MSGHDR_BYTES);
-    const [iov, iovView] = area(IOVEC_BYTES);
-    const [control, controlView] = area(CONTROL_BYTES);
-    const [data, dataView] = area(MESSAGE_CHUNK_BYTES);
-    const s = { hdr, hdrView, iov, iovView, control, controlView, data, dataView };
-    iovView.writeBigUInt64LE(koffi.address(data), 0);
-    hdrView.fill(0);
-    hdrView.writeBigUInt64LE(koffi.address(iov), 16); // msg_iov
-    hdrView.writeBigUInt64LE(1n, 24); // msg_iovlen
-    return s;
-  };
-  sendScratch = make();
-  recvScratch = make();
-  return { send: sendScratch, recv: recvScratch };
-}
+const { EAGAIN, EINTR } = constants.errno;
 
 function sockaddr(path: string): Buffer {
   const bytes = Buffer.from(path);
   if (bytes.length > SUN_PATH_MAX) {
-    throw new NativeError('bind', 36 /* ENAMETOOLONG */, `socket path is ${bytes.length} bytes; at most ${SUN_PATH_MAX}`);
+    throw new NativeError('bind', 'ENAMETOOLONG', `socket path is ${bytes.length} bytes; at most ${SUN_PATH_MAX}`);
   }
   const addr = Buffer.alloc(2 + bytes.length + 1);
   addr.writeUInt16LE(AF_UNIX, 0);
   bytes.copy(addr, 2);
   return addr;
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
-  }
 }
 
 /** A new non-blocking, close-on-exec Unix stream socket. */
@@ -151,152 +86,3 @@ export function peerCredentials(fd: number): PeerCredentials {
   return { pid: value.readInt32LE(0), uid: value.readUInt32LE(4), gid: value.readUInt32LE(8) };
 }
 
-/**
- * Sends up to {@link MESSAGE_CHUNK_BYTES} of `data` from `offset` with one `sendmsg`, with `fds`
- * as `SCM_RIGHTS` (the kernel duplicates them into the receiver with the first byte; the caller
- * keeps and closes its own). Returns the bytes sent, or `null` when the socket is full (EAGAIN).
- * Throws `NativeError` (`EPIPE`, `ECONNRESET`, ...). Never raises SIGPIPE.
- */
-export function sendMessage(fd: number, data: Uint8Array, offset = 0, fds: readonly number[] = []): number | null {
-  if (fds.length > MAX_FDS_PER_MESSAGE) {
-    throw new NativeError('sendmsg', 22 /* EINVAL */, `${fds.length} descriptors; at most ${MAX_FDS_PER_MESSAGE}`);
-  }
-  const length = Math.min(data.byteLength - offset, MESSAGE_CHUNK_BYTES);
-  if (length <= 0) throw new NativeError('sendmsg', 22 /* EINVAL */, 'at least one byte must travel with a message');
-  const { send } = scratch();
-  const { koffi, sendmsg } = loadLibc();
-  send.dataView.set(data.subarray(offset, offset + length), 0);
-  send.iovView.writeBigUInt64LE(BigInt(length), 8);
-  if (fds.length > 0) {
-    const cmsgLen = CMSG_HEADER_BYTES + 4 * fds.length;
-    send.controlView.writeBigUInt64LE(BigInt(cmsgLen), 0);
-    send.controlView.writeInt32LE(SOL_SOCKET, 8);
-    send.controlView.writeInt32LE(SCM_RIGHTS, 12);
-    fds.forEach((f, i) => send.controlView.writeInt32LE(f, CMSG_HEADER_BYTES + 4 * i));
-    send.hdrView.writeBigUInt64LE(koffi.address(send.control), 32);
-    send.hdrView.writeBigUInt64LE(BigInt((cmsgLen + 7) & ~7), 40);
-  } else {
-    send.hdrView.writeBigUInt64LE(0n, 32);
-    send.hdrView.writeBigUInt64LE(0n, 40);
-  }
-  const sent = sendmsg(fd, send.hdr, MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (sent === -1) {
-    const errno = koffi.errno();
-    if (errno === EAGAIN || errno === EINTR) return null;
-    throw new NativeError('sendmsg', errno);
-  }
-  return sent;
-}
-
-/** What one {@link receiveMessage} call got. */
-export interface ReceivedMessage {
-  /** Payload bytes (a copy); empty at end of stream. */
-  data: Buffer;
-  /** Descriptors that came with it, close-on-exec; the caller owns and must close them. */
-  fds: number[];
-  /** True when the peer closed its end (no more data will come). */
-  end: boolean;
-}
-
-/**
- * Receives what is waiting on a socket (up to {@link MESSAGE_CHUNK_BYTES}) without blocking;
- * `null` when nothing is (EAGAIN). Descriptors arrive close-on-exec. A message whose descriptors
- * did not fit (`MSG_CTRUNC`) throws `NativeError` `EPROTO`, after closing those that did arrive.
- */
-export function receiveMessage(fd: number): ReceivedMessage | null {
-  const { recv } = scratch();
-  const { koffi, recvmsg } = loadLibc();
-  recv.iovView.writeBigUInt64LE(BigInt(MESSAGE_CHUNK_BYTES), 8);
-  recv.hdrView.writeBigUInt64LE(koffi.address(recv.control), 32);
-  recv.hdrView.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40);
-  recv.hdrView.writeInt32LE(0, 48);
-  const got = recvmsg(fd, recv.hdr, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  if (got === -1) {
-    const errno = koffi.errno();
-    if (errno === EAGAIN || errno === EINTR) return null;
-    throw new NativeError('recvmsg', errno);
-  }
-  const fds: number[] = [];
-  const controlLength = Number(recv.hdrView.readBigUInt64LE(40));
-  let at = 0;
-  while (at + CMSG_HEADER_BYTES <= controlLength) {
-    const len = Number(recv.controlView.readBigUInt64LE(at));
-    if (len < CMSG_HEADER_BYTES) break;
-    const level = recv.controlView.readInt32LE(at + 8);
-    const type = recv.controlView.readInt32LE(at + 12);
-    if (level === SOL_SOCKET && type === SCM_RIGHTS) {
-      for (let p = at + CMSG_HEADER_BYTES; p + 4 <= at + len; p += 4) fds.push(recv.controlView.readInt32LE(p));
-    }
-    at += (len + 7) & ~7;
-  }
-  if ((recv.hdrView.readInt32LE(48) & MSG_CTRUNC) !== 0) {
-    fds.forEach(closeQuietly);
-    throw new NativeError('recvmsg', 71 /* EPROTO */, 'descriptors were dropped: the control buffer was too small (MSG_CTRUNC)');
-  }
-  return { data: Buffer.from(recv.dataView.subarray(0, got)), fds, end: got === 0 };
-}
-
-/** What a {@link watchFd} callback is told. */
-export interface WatchEvents {
-  readable: boolean;
-  writable: boolean;
-  disconnect: boolean;
-}
-
-/** A descriptor watched by the event loop. */
-export interface FdWatcher {
-  /** Changes which events are watched; disconnects are reported unless `disconnect` is false. */
-  update(events: { readable?: boolean; writable?: boolean; disconnect?: boolean }): void;
-  /** Whether the watcher keeps the process alive (like `ref()`/`unref()` of Node handles). */
-  setRef(ref: boolean): void;
-  /** Stops watching. Must be called before the descriptor is closed. Idempotent. */
-  close(): void;
-}
-
-/**
- * Watches a descriptor with the event loop (`koffi.node.poll`); no thread, no blocking. Only one
- * watcher per descriptor, and never on a descriptor libuv already watches: either aborts the
- * process. Watchers do not keep the process alive unless `ref` is set.
- */
-export function watchFd(
-  fd: number,
-  events: { readable?: boolean; writable?: boolean },
-  callback: (events: WatchEvents, error: NativeError | null) => void,
-  options: { ref?: boolean } = {},
-): FdWatcher {
-  const { koffi } = loadLibc();
-  let closed = false;
-  const handler = (status: number, ev: WatchEvents): void => {
-    if (closed) return;
-    callback(ev ?? { readable: false, writable: false, disconnect: true }, status < 0 ? new NativeError('poll', -status) : null);
-  };
-  // koffi calls back with (status, events); its typings say (events) only.
-  const poll = koffi.node.poll as unknown as (
-    fd: number,
-    opts: { readable?: boolean; writable?: boolean; disconnect?: boolean },
-    cb: (status: number, ev: WatchEvents) => void,
-  ) => Koffi.node.PollHandle;
-  const handle = poll(fd, { readable: !!events.readable, writable: !!events.writable, disconnect: true }, handler);
-  if (!options.ref) handle.unref();
-  return {
-    update(next) {
-      if (closed) return;
-      const start = handle.start as unknown as (
-        opts: { readable?: boolean; writable?: boolean; disconnect?: boolean },
-        cb: (status: number, ev: WatchEvents) => void,
-      ) => void;
-      start.call(handle, { readable: !!next.readable, writable: !!next.writable, disconnect: next.disconnect !== false }, handler);
-    },
-    setRef(ref) {
-      if (closed) return;
-      if (ref) handle.ref();
-      else handle.unref();
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      handle.stop();
-      handle.close();
-    },
-  };
-}

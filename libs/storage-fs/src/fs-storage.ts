@@ -1,5 +1,5 @@
 import type { Blob, BlobStore, RecoveredObject } from '@packice/core';
-import { assertObjectId, isValidObjectId, PackIceError } from '@packice/core';
+import { assertObjectId, fromSystemError, isValidObjectId, PackIceError } from '@packice/core';
 import { fallocate } from '@packice/native';
 import { statfsSync } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
@@ -120,11 +120,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       } catch (err) {
         await Promise.all(made.map((b) => b.dispose()));
         await rm(dir, { recursive: true, force: true });
-        const errno = (err as { code?: string }).code;
-        if (errno === 'ENOSPC' || errno === 'EFBIG' || errno === 'EDQUOT') {
-          throw new PackIceError('OUT_OF_CAPACITY', `no room for object ${objectId}: ${String(err)}`, { cause: err });
-        }
-        throw new PackIceError('INTERNAL', `cannot create object ${objectId}: ${String(err)}`, { cause: err });
+        throw fromSystemError(err, `cannot create object ${objectId}`);
       }
       made.forEach((b) => live.add(b));
       return made;

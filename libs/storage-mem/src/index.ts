@@ -8,3 +8,4 @@ export { createMemStorage, MEM_STORAGE_DEFAULTS } from './mem-storage';
 export type { MemStorage, MemStorageOptions } from './mem-storage';
 export { MemfsBlob } from './memfs-blob';
 export { createMemoryLeaseStore } from './memory-lease-store';
+export type { MemoryLeaseStore } from './memory-lease-store';

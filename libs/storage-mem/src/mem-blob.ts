@@ -1,9 +1,8 @@
 import type { Access, Blob, BlobHandle } from '@packice/core';
-import { PackIceError } from '@packice/core';
+import { fromSystemError, PackIceError } from '@packice/core';
 import { addSeals, F_SEAL_IMMUTABLE, ftruncate, isNativeError, reopenReadOnly } from '@packice/native';
 import { close, fstatSync, read, write } from 'node:fs';
 import { promisify } from 'node:util';
-import { fromNativeError } from './native-errors';
 
 const readAsync = promisify(read);
 const writeAsync = promisify(write);
@@ -64,7 +63,7 @@ export class MemBlob implements Blob {
         done += bytesWritten;
       }
     } catch (err) {
-      throw fromNativeError(err, `writing ${this.#label}`);
+      throw fromSystemError(err, `writing ${this.#label}`);
     }
     return done;
   }
@@ -75,7 +74,7 @@ export class MemBlob implements Blob {
     try {
       ftruncate(this.#fd, length);
     } catch (err) {
-      throw fromNativeError(err, `truncating ${this.#label}`);
+      throw fromSystemError(err, `truncating ${this.#label}`);
     }
   }
 
@@ -92,7 +91,7 @@ export class MemBlob implements Blob {
           { cause: err, details: { errno: 'EBUSY' } },
         );
       }
-      throw fromNativeError(err, `sealing ${this.#label}`);
+      throw fromSystemError(err, `sealing ${this.#label}`);
     }
     this.#readFd = reopenReadOnly(this.#fd);
   }

@@ -1,12 +1,11 @@
 import type { Blob, BlobStore } from '@packice/core';
-import { PackIceError } from '@packice/core';
+import { fromSystemError, PackIceError } from '@packice/core';
 import { fallocate, isSupported, memfdCreate } from '@packice/native';
 import { Volume } from 'memfs';
 import { closeSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { MemBlob } from './mem-blob';
 import { MemfsBlob } from './memfs-blob';
-import { fromNativeError } from './native-errors';
 
 /** Options of {@link createMemStorage}. */
 export interface MemStorageOptions {
@@ -124,7 +123,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       } catch (err) {
         allocated -= need - made.reduce((n, b) => n + (hints.get(b) ?? 0), 0);
         await Promise.all(made.map(forget));
-        throw fromNativeError(err, `creating object ${objectId}`);
+        throw fromSystemError(err, `creating object ${objectId}`);
       }
       return made;
     },

@@ -6,12 +6,18 @@ interface Due {
   leaseId: string;
 }
 
+/** The in-memory lease store, with what its expiry heap holds. */
+export interface MemoryLeaseStore extends LeaseStore {
+  /** Entries in the expiry heap, stale ones from renewals included (bounded by 2 x size + 64). */
+  readonly scheduled: number;
+}
+
 /**
  * The in-memory lease store for nodes: the core map store plus a min-heap of expiry times, so
  * `expire(now)` costs O(k log n) for k ended leases instead of a scan of all n. Renewals leave
  * stale heap entries behind; they are skipped when popped and compacted when they pile up.
  */
-export function createMemoryLeaseStore(): LeaseStore {
+export function createMemoryLeaseStore(): MemoryLeaseStore {
   const leases = createMapLeaseStore();
   let heap: Due[] = [];
 
@@ -74,6 +80,9 @@ export function createMemoryLeaseStore(): LeaseStore {
     },
     get size() {
       return leases.size;
+    },
+    get scheduled() {
+      return heap.length;
     },
   };
 }

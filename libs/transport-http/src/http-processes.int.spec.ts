@@ -50,15 +50,15 @@ describe.each(['mem', 'fs'] as const)('a node process, %s storage, over HTTP', (
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 20);
     try {
-      const created = await t.request<{ lease: { lease_id: string } }>('POST', '/v1/leases', {
+      const created = await t.request('acquire', {
         intent: 'create',
         object_id: 'big',
         blobs: [{ size: SIZE }],
       });
       const sent = createHash('sha256');
       await expect(t.putBlob(created.lease.lease_id, 0, generate(sent))).resolves.toBe(SIZE);
-      await t.request('POST', `/v1/leases/${created.lease.lease_id}/seal`);
-      const read = await t.request<{ lease: { lease_id: string } }>('POST', '/v1/leases', { intent: 'read', object_id: 'big' });
+      await t.request('seal', { lease_id: created.lease.lease_id });
+      const read = await t.request('acquire', { intent: 'read', object_id: 'big' });
       const received = createHash('sha256');
       let bytes = 0;
       for await (const chunk of await t.getBlob(read.lease.lease_id, 0)) {

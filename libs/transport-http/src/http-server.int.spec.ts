@@ -3,7 +3,9 @@ import { createPeer, type Peer } from '@packice/core';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemStorage } from '@packice/storage-mem';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpServer, type HttpServer } from './http-server';
@@ -186,17 +188,48 @@ describe('HttpTransport', () => {
   it('speaks the binding and maps errors back to codes', async () => {
     const base = await start('mem', { token: 't' });
     const t = new HttpTransport(base, { token: 't' });
-    const created = await t.request<{ lease: { lease_id: string } }>('POST', '/v1/leases', { intent: 'create', object_id: 'x' });
+    const created = await t.request('acquire', { intent: 'create', object_id: 'x' });
     await expect(t.putBlob(created.lease.lease_id, 0, Buffer.from('hello http'))).resolves.toBe(10);
-    await t.request('POST', `/v1/leases/${created.lease.lease_id}/seal`);
-    const read = await t.request<{ lease: { lease_id: string } }>('POST', '/v1/leases', { intent: 'read', object_id: 'x' });
+    await expect(t.request('seal', { lease_id: created.lease.lease_id })).resolves.toMatchObject({ object: { size: 10 } });
+    await expect(t.request('renew', { lease_id: created.lease.lease_id, ttl_ms: 5_000 })).resolves.toMatchObject({
+      lease: { ttl_ms: 5_000 },
+    });
+    const read = await t.request('acquire', { intent: 'read', object_id: 'x' });
     const chunks: Buffer[] = [];
     for await (const chunk of await t.getBlob(read.lease.lease_id, 0, { start: 6 })) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('http');
-    await expect(t.request('GET', '/v1/objects/none')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(new HttpTransport(base).request('GET', '/v1/stats')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    await expect(new HttpTransport('http://127.0.0.1:1').request('GET', '/v1/stats')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(t.request('list_leases', { object_id: 'x' })).resolves.toMatchObject({ leases: [{}, {}] });
+    await expect(t.request('release', { lease_id: read.lease.lease_id })).resolves.toEqual({});
+    await expect(t.request('stat', { object_id: 'none' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.request('hello')).rejects.toMatchObject({ code: 'UNKNOWN_OP' });
+    await expect(new HttpTransport(base).request('stats')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(new HttpTransport('http://127.0.0.1:1').request('stats')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(() => new HttpTransport('ftp://x')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  });
+
+  it('takes the code from the answer body, never from the status alone', async () => {
+    const answers: [number, string][] = [
+      [400, ''],
+      [409, JSON.stringify({ error: { code: 'ALREADY_SEALED', message: 'sealed' } })],
+      [503, ''],
+      [418, JSON.stringify({ error: { code: 'SOMETHING_NEW', message: 'a code from a newer node' } })],
+    ];
+    const server = createServer((_req, res) => {
+      const [status, body] = answers.shift() ?? [500, ''];
+      res.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const t = new HttpTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await expect(t.request('stats')).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400 } });
+      await expect(t.request('stats')).rejects.toMatchObject({ code: 'ALREADY_SEALED', message: 'sealed' });
+      await expect(t.request('stats')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { status: 503 } });
+      await expect(t.request('stats')).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('SOMETHING_NEW') });
+    } finally {
+      server.close();
+      await once(server, 'close');
+    }
   });
 
   it('ends waiting reads with SHUTTING_DOWN when the server closes', async () => {
@@ -208,7 +241,7 @@ describe('HttpTransport', () => {
       if (request.routeOptions.url === '/v1/leases') arrived();
     });
     const t = new HttpTransport(await server.listen());
-    const waiting = t.request('POST', '/v1/leases', { intent: 'read', object_id: 'never', timeout_ms: 60_000 });
+    const waiting = t.request('acquire', { intent: 'read', object_id: 'never', timeout_ms: 60_000 });
     await inside;
     const closed = server.close();
     await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });

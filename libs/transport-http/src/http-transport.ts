@@ -1,4 +1,5 @@
-import { fromWireError, PackIceError, ERROR_CODES, type ErrorCode } from '@packice/core';
+import type { CallOptions, OpName, OpParams, OpResult } from '@packice/core';
+import { DATA_PLANE, fillPath, fromWireError, OPS, PackIceError } from '@packice/core';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
@@ -11,13 +12,14 @@ export interface HttpTransportOptions {
 /** Bytes for the data plane: a Buffer, or a stream of chunks (sent without buffering it whole). */
 export type BlobBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
-const STATUS_CODES = new Map<number, ErrorCode>(
-  Object.entries(ERROR_CODES).map(([code, { status }]) => [status, code as ErrorCode]),
-);
+// Statuses a proxy or a dying server may send without the protocol's error body: the node is not
+// reachable. Any other answer without a body is a fault; its status alone names no code.
+const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
- * The client side of the HTTP binding on Node's fetch (keep-alive by default). Error answers
- * come back as PackIceErrors with the node's code; a node that cannot be reached is `UNAVAILABLE`.
+ * The client side of the HTTP binding on Node's fetch (keep-alive by default), driven by the op
+ * table. Error answers come back as PackIceErrors with the code from the answer's body; a node
+ * that cannot be reached is `UNAVAILABLE`.
  */
 export class HttpTransport {
   readonly baseUrl: string;
@@ -37,34 +39,42 @@ export class HttpTransport {
     this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
   }
 
-  /** A JSON request; resolves with the answer's body. */
-  async request<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<T> {
+  /**
+   * Sends one op (from the op table) on its route: path params from `params`, the rest as the
+   * query (GET, DELETE) or the JSON body (POST). Resolves with the op's wire answer.
+   */
+  async request<O extends OpName>(op: O, params?: OpParams<O>, options: CallOptions = {}): Promise<OpResult<O>> {
+    const http = OPS[op].http;
+    if (!http) throw new PackIceError('UNKNOWN_OP', `op ${op} has no HTTP route; it is served over UDS only`);
+    const { path, rest } = fillPath(http.path, params ?? {});
     const headers: Record<string, string> = { ...this.#headers };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await this.#fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: options.signal,
-    });
-    return (await response.json()) as T;
+    let target = path;
+    let body: string | undefined;
+    if (http.method === 'POST') {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(rest);
+    } else {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(rest)) if (value !== undefined) query.set(name, String(value));
+      if (query.size > 0) target += `?${query}`;
+    }
+    const response = await this.#fetch(target, { method: http.method, headers, body, signal: options.signal });
+    return (await response.json()) as OpResult<O>;
   }
 
   /** Streams `data` into blob `index` of a create lease; resolves with the blob's size. */
-  async putBlob(leaseId: string, index: number, data: BlobBody, options: { signal?: AbortSignal } = {}): Promise<number> {
-    const body = data instanceof Uint8Array ? data : Readable.from(data as AsyncIterable<Uint8Array>);
-    const response = await this.#fetch(`/v1/leases/${encodeURIComponent(leaseId)}/blobs/${index}`, {
-      method: 'PUT',
+  async putBlob(leaseId: string, index: number, data: BlobBody, options: CallOptions = {}): Promise<number> {
+    const body = data instanceof Uint8Array ? data : Readable.from(data);
+    const { path } = fillPath(DATA_PLANE.write.path, { lease_id: leaseId, i: index });
+    const init: RequestInit & { duplex: 'half' } = {
+      method: DATA_PLANE.write.method,
       headers: { ...this.#headers, 'content-type': 'application/octet-stream' },
+      // fetch streams a Node Readable (undici accepts any async iterable body with duplex: 'half').
       body: body as unknown as RequestInit['body'],
       duplex: 'half',
       signal: options.signal,
-    } as RequestInit);
+    };
+    const response = await this.#fetch(path, init);
     return ((await response.json()) as { size: number }).size;
   }
 
@@ -72,18 +82,16 @@ export class HttpTransport {
   async getBlob(
     leaseId: string,
     index: number,
-    options: { start?: number; end?: number; signal?: AbortSignal } = {},
+    options: CallOptions & { start?: number; end?: number } = {},
   ): Promise<Readable> {
     const headers: Record<string, string> = { ...this.#headers };
     if (options.start !== undefined || options.end !== undefined) {
       headers.range = `bytes=${options.start ?? 0}-${options.end ?? ''}`;
     }
-    const response = await this.#fetch(`/v1/leases/${encodeURIComponent(leaseId)}/blobs/${index}`, {
-      headers,
-      signal: options.signal,
-    });
+    const { path } = fillPath(DATA_PLANE.read.path, { lease_id: leaseId, i: index });
+    const response = await this.#fetch(path, { method: DATA_PLANE.read.method, headers, signal: options.signal });
     if (!response.body) return Readable.from([]);
-    return Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
   async #fetch(path: string, init: RequestInit): Promise<Response> {
@@ -92,9 +100,8 @@ export class HttpTransport {
       response = await fetch(new URL(path, this.baseUrl), init);
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason;
-      throw new PackIceError('UNAVAILABLE', `cannot reach ${this.baseUrl}: ${(err as Error).cause ?? (err as Error).message}`, {
-        cause: err,
-      });
+      const reason = (err as Error).cause ?? (err as Error).message;
+      throw new PackIceError('UNAVAILABLE', `cannot reach ${this.baseUrl}: ${String(reason)}`, { cause: err });
     }
     if (response.ok) return response;
     let wire: unknown;
@@ -104,7 +111,9 @@ export class HttpTransport {
       wire = undefined;
     }
     if (wire) throw fromWireError(wire);
-    const code = STATUS_CODES.get(response.status) ?? 'INTERNAL';
-    throw new PackIceError(code, `HTTP ${response.status} from ${path}`);
+    const code = UNREACHABLE_STATUSES.has(response.status) ? 'UNAVAILABLE' : 'INTERNAL';
+    throw new PackIceError(code, `HTTP ${response.status} from ${path} without an error body`, {
+      details: { status: response.status },
+    });
   }
 }

@@ -1,12 +1,10 @@
 /**
- * @packice/transport-http: PROTOCOL.md's HTTP binding. `createHttpServer` adapts a Peer with
- * fastify (JSON schemas, bearer token, streamed data plane with Range); `HttpTransport` is the
- * client side on Node's fetch.
+ * @packice/transport-http: the HTTP binding (docs/protocol.md), both ends. `createHttpServer`
+ * adapts a Peer with fastify (routes from the op table, JSON schemas, bearer token, streamed data
+ * plane with Range); `HttpTransport` and `createHttpClientTransport` are the client side on fetch.
  */
-export { bearerChecker } from './bearer-auth';
+export { createHttpClientTransport } from './http-client-transport';
 export { createHttpServer, HTTP_SERVER_DEFAULTS } from './http-server';
 export type { HttpServer, HttpServerOptions } from './http-server';
 export { HttpTransport } from './http-transport';
 export type { BlobBody, HttpTransportOptions } from './http-transport';
-export { parseRange } from './range';
-export type { ByteRange } from './range';

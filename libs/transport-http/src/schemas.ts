@@ -1,3 +1,6 @@
+import type { OpName } from '@packice/core';
+import type { FastifySchema } from 'fastify';
+
 /**
  * JSON schemas of the HTTP binding's bodies, params and queries. Types are checked here (a
  * mistyped field is `BAD_REQUEST`); the id rule is left to the Peer so that a bad object id is
@@ -7,7 +10,7 @@ const objectId = { type: 'string', maxLength: 1024 } as const;
 const leaseId = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 
-export const acquireBody = {
+const acquireBody = {
   type: 'object',
   required: ['intent'],
   additionalProperties: true,
@@ -34,33 +37,48 @@ export const acquireBody = {
   },
 } as const;
 
-export const renewBody = {
+const renewBody = {
   anyOf: [
     { type: 'null' },
     { type: 'object', additionalProperties: true, properties: { ttl_ms: positiveInt } },
   ],
 } as const;
 
-export const leaseParams = {
+const leaseParams = {
   type: 'object',
   required: ['lease_id'],
   properties: { lease_id: leaseId },
 } as const;
 
-export const blobParams = {
+const blobParams = {
   type: 'object',
   required: ['lease_id', 'i'],
   properties: { lease_id: leaseId, i: { type: 'string', pattern: '^(0|[1-9][0-9]{0,5})$' } },
 } as const;
 
-export const objectParams = {
+const objectParams = {
   type: 'object',
   required: ['object_id'],
   properties: { object_id: objectId },
 } as const;
 
-export const leasesQuery = {
+const leasesQuery = {
   type: 'object',
   additionalProperties: false,
   properties: { object_id: objectId },
 } as const;
+
+// Not frozen: fastify marks the schemas it has compiled.
+/** Each op's schemas (ops without params need none). */
+export const OP_SCHEMAS: { readonly [O in OpName]?: FastifySchema } = {
+  acquire: { body: acquireBody },
+  seal: { params: leaseParams },
+  release: { params: leaseParams },
+  renew: { params: leaseParams, body: renewBody },
+  delete: { params: objectParams },
+  stat: { params: objectParams },
+  list_leases: { querystring: leasesQuery },
+};
+
+/** The data plane's schema. */
+export const BLOB_SCHEMA: FastifySchema = { params: blobParams };

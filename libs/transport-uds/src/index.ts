@@ -1,11 +1,14 @@
 /**
- * @packice/transport-uds: PROTOCOL.md's UDS binding. `createUdsServer` adapts a Peer to a Unix
- * socket and passes blobs as descriptors (SCM_RIGHTS); `connectUds` is the client side.
+ * @packice/transport-uds: the UDS binding (docs/protocol.md), both ends. `createUdsServer` adapts
+ * a Peer to a Unix socket and passes blobs as descriptors (SCM_RIGHTS); `connectUds` and
+ * `createUdsClientTransport` are the client side.
  */
+export { defaultSocketPath } from './default-socket-path';
 export { LineSocket } from './line-socket';
 export type { LineSocketOptions } from './line-socket';
 export { removeSocketFile } from './socket-file';
+export { createUdsClientTransport } from './uds-client-transport';
 export { createUdsServer, UDS_FEATURES, UDS_SERVER_DEFAULTS } from './uds-server';
 export type { UdsServer, UdsServerOptions } from './uds-server';
 export { connectUds, UdsTransport } from './uds-transport';
-export type { UdsAnswer, UdsConnectOptions } from './uds-transport';
+export type { UdsConnectOptions, UdsReply } from './uds-transport';

@@ -1,6 +1,5 @@
 import type { FdWatcher } from '@packice/native';
-import { MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, watchFd } from '@packice/native';
-import { closeSync } from 'node:fs';
+import { closeQuietly, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, watchFd } from '@packice/native';
 
 /** Options of {@link LineSocket}. */
 export interface LineSocketOptions {
@@ -30,14 +29,6 @@ interface Outgoing {
 
 const DEFAULT_HIGH_WATER = 1 << 20; // 1 MiB of queued answers
 const NEWLINE = 0x0a;
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
-  }
-}
 
 /**
  * One end of PROTOCOL.md's UDS framing on a non-blocking socket owned by this object: UTF-8
@@ -73,7 +64,7 @@ export class LineSocket {
         // libuv reports POLLERR (e.g. ECONNRESET: the peer closed with our request unread) as
         // EBADF; what the peer wrote before closing is still readable, so read it first.
         this.#read(true);
-        return this.close(error);
+        return this.destroy(error);
       }
       if (events.writable) this.#flush();
       // A hang-up is reported until read to the end, even while paused: read the rest now.
@@ -82,18 +73,8 @@ export class LineSocket {
     });
   }
 
-  /** The socket's descriptor (for `SO_PEERCRED`). */
-  get fd(): number {
-    return this.#fd;
-  }
-
   get closed(): boolean {
     return this.#closed;
-  }
-
-  /** Bytes queued and not yet sent. */
-  get queuedBytes(): number {
-    return this.#outBytes;
   }
 
   /** Whether this socket's watcher keeps the process alive. */
@@ -135,21 +116,24 @@ export class LineSocket {
     if (!this.#closed && !this.#blocked()) this.#read();
   }
 
-  /** Sends what is queued, then closes (e.g. after a fatal error answer). No more lines are read. */
-  end(): void {
+  /**
+   * Closes gracefully: no more lines are read or sent, what is queued is sent, then the socket
+   * closes (`onClose` tells when). Idempotent; {@link destroy} still cuts it short.
+   */
+  close(): void {
     if (this.#closed) return;
     this.#endAfterFlush = true;
-    if (this.#out.length === 0) this.close(null);
+    if (this.#out.length === 0) this.destroy(null);
     else this.#updateWatch();
   }
 
   /** Closes now: queued output is dropped, unclaimed descriptors are closed. Idempotent. */
-  close(error: Error | null = null): void {
+  destroy(error: Error | null = null): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#watcher.close();
     closeQuietly(this.#fd);
-    for (const fd of this.#fifo.splice(0)) closeQuietly(fd);
+    closeQuietly(...this.#fifo.splice(0));
     for (const entry of this.#out.splice(0)) entry.done?.(false);
     this.#outBytes = 0;
     this.#options.onClose(error);
@@ -176,11 +160,11 @@ export class LineSocket {
       try {
         got = receiveMessage(this.#fd);
       } catch (err) {
-        return this.close(err as Error);
+        return this.destroy(err as Error);
       }
       if (got === null) break;
       if (this.#options.acceptFds) this.#fifo.push(...got.fds);
-      else got.fds.forEach(closeQuietly);
+      else closeQuietly(...got.fds);
       if (got.end) {
         this.#ended = true;
         this.#options.onHangup?.();
@@ -228,7 +212,7 @@ export class LineSocket {
       this.#options.onLine(this.#lines.shift() as string);
     }
     // The peer is gone and every line it sent has been handed over: finish sending, then close.
-    if (this.#ended && this.#lines.length === 0 && !this.#closed) this.end();
+    if (this.#ended && this.#lines.length === 0 && !this.#closed) this.close();
   }
 
   #flush(): void {
@@ -241,7 +225,7 @@ export class LineSocket {
       } catch (err) {
         // The peer is gone; what it said before going (e.g. why it closed) is still readable.
         this.#read(true);
-        return this.close(err as Error);
+        return this.destroy(err as Error);
       }
       if (sent === null) break;
       entry.offset += sent;
@@ -251,7 +235,7 @@ export class LineSocket {
         entry.done?.(true);
       }
     }
-    if (this.#out.length === 0 && this.#endAfterFlush) return this.close(null);
+    if (this.#out.length === 0 && this.#endAfterFlush) return this.destroy(null);
     this.#updateWatch();
     if (!this.#blocked() && !this.#closed && this.#lines.length > 0) this.#deliver();
   }

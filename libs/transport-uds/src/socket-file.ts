@@ -14,7 +14,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  if (!isSocket) throw new NativeError('bind', 17 /* EEXIST */, `${path} exists and is not a socket; not replacing it`);
+  if (!isSocket) throw new NativeError('bind', 'EEXIST', `${path} exists and is not a socket; not replacing it`);
   try {
     closeSync(connectUnix(path));
   } catch (err) {
@@ -24,7 +24,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
     }
     throw err;
   }
-  throw new NativeError('bind', 98 /* EADDRINUSE */, `a node is already listening on ${path}`);
+  throw new NativeError('bind', 'EADDRINUSE', `a node is already listening on ${path}`);
 }
 
 /** Removes a socket file; harmless when it is gone, and never removes anything else. */

@@ -1,3 +1,4 @@
+import type { WireStats } from '@packice/core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -31,7 +32,7 @@ async function runClient(...args: string[]): Promise<Outcome> {
 
 const nodeFds = (): number => readdirSync(`/proc/${node.pid}/fd`).length;
 
-async function stats(): Promise<Record<string, unknown>> {
+async function stats(): Promise<WireStats> {
   return (await inspector.request('stats')).body;
 }
 

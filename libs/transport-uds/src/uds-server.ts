@@ -1,19 +1,12 @@
-import type { AcquireResult, Blob, Peer, WireHandle } from '@packice/core';
-import {
-  fromWireAcquire,
-  PackIceError,
-  toPackIceError,
-  toWireDelete,
-  toWireLease,
-  toWireObject,
-  toWireStats,
-} from '@packice/core';
+import type { Peer, WireHello } from '@packice/core';
+import { PackIceError } from '@packice/core';
 import type { FdWatcher, PeerCredentials } from '@packice/native';
-import { acceptConnection, dupCloexec, listenUnix, peerCredentials, watchFd } from '@packice/native';
-import { chmodSync, closeSync, openSync } from 'node:fs';
-import { LineSocket } from './line-socket';
+import { acceptConnection, closeQuietly, listenUnix, peerCredentials, watchFd } from '@packice/native';
+import { chmodSync } from 'node:fs';
 import { packageVersion } from './package-version';
 import { prepareSocketPath, removeSocketFile } from './socket-file';
+import { UdsConnection, type ConnectionHost, type UdsAnswer } from './uds-connection';
+import { createUdsDispatch, type UdsDispatch } from './uds-dispatch';
 
 /** Options of {@link createUdsServer}. */
 export interface UdsServerOptions {
@@ -42,7 +35,10 @@ export const UDS_SERVER_DEFAULTS = Object.freeze({
 /** Features a UDS node announces in `hello`. */
 export const UDS_FEATURES: readonly string[] = Object.freeze(['fd-handles', 'wait-for-seal', 'peer-credentials']);
 
-/** A Unix-socket server adapting a Peer to PROTOCOL.md's UDS binding. */
+/** How long queued answers may take to reach a slow client once the server closes. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** A Unix-socket server adapting a Peer to the UDS binding (docs/protocol.md). */
 export interface UdsServer extends AsyncDisposable {
   readonly path: string;
   /** Connections open now. */
@@ -57,105 +53,21 @@ export interface UdsServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-type Params = Record<string, unknown>;
-interface Answer {
-  result: Params;
-  fds?: number[];
-}
-
-class Connection {
-  readonly socket: LineSocket;
-  readonly leases = new Set<string>();
-  readonly waits = new AbortController();
-  inFlight = 0;
-  idle: (() => void) | null = null;
-  /** Settles once the socket has closed and the connection is forgotten. */
-  readonly closed: Promise<void>;
-  #markClosed!: () => void;
-
-  constructor(
-    readonly server: UdsServerImpl,
-    fd: number,
-    readonly cred: PeerCredentials,
-  ) {
-    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-    this.socket = new LineSocket(fd, {
-      maxLineBytes: server.maxLineBytes,
-      acceptFds: false,
-      onLine: (line) => this.onLine(line),
-      onOverflow: () => {
-        this.reply(null, new PackIceError('PAYLOAD_TOO_LARGE', `a request line is over ${server.maxLineBytes} bytes`));
-        this.socket.end();
-      },
-      onHangup: () => this.waits.abort(new PackIceError('SHUTTING_DOWN', 'the client hung up')),
-      onClose: () => {
-        server.forget(this);
-        this.#markClosed();
-      },
-    });
-  }
-
-  reply(id: number | null, error: PackIceError): void {
-    this.socket.send(JSON.stringify({ id, ok: false, error: error.toJSON() }));
-  }
-
-  onLine(line: string): void {
-    let request: unknown;
-    try {
-      request = JSON.parse(line);
-    } catch {
-      return this.reply(null, new PackIceError('BAD_REQUEST', 'the line is not JSON'));
-    }
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      return this.reply(null, new PackIceError('BAD_REQUEST', 'a request is a JSON object'));
-    }
-    const { id, op, ...params } = request as Params;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-      return this.reply(null, new PackIceError('BAD_REQUEST', 'id must be an integer'));
-    }
-    if (typeof op !== 'string') return this.reply(id, new PackIceError('BAD_REQUEST', 'op must be a string'));
-    this.inFlight++;
-    if (this.inFlight >= this.server.maxInFlight) this.socket.pause();
-    this.server
-      .dispatch(this, op, params)
-      .then(
-        ({ result, fds = [] }) => {
-          const line = JSON.stringify(fds.length > 0 ? { id, ok: true, ...result, fds: fds.length } : { id, ok: true, ...result });
-          // The descriptors are this server's own copies: close them once the kernel has passed them on.
-          this.socket.send(line, fds, () => fds.forEach((fd) => closeSync(fd)));
-        },
-        (err: unknown) => this.reply(id, toPackIceError(err)),
-      )
-      .finally(() => {
-        this.inFlight--;
-        if (this.inFlight < this.server.maxInFlight) this.socket.resume();
-        if (this.inFlight === 0) this.idle?.();
-      });
-  }
-
-  /** Ends the connection's leases (an unsealed create is aborted). */
-  async releaseAll(peer: Peer): Promise<void> {
-    const ids = [...this.leases];
-    this.leases.clear();
-    await Promise.all(ids.map((leaseId) => peer.release(leaseId).catch(() => undefined)));
-  }
-}
-
-class UdsServerImpl implements UdsServer {
+class UdsServerImpl implements UdsServer, ConnectionHost {
   readonly path: string;
   readonly maxLineBytes: number;
   readonly maxInFlight: number;
   readonly #mode: number;
   readonly #allowUids: ReadonlySet<number>;
-  readonly #serverName: string;
   readonly #peer: Peer;
-  readonly #connections = new Set<Connection>();
-  readonly #leaseOwners = new Map<string, Connection>();
+  readonly #dispatch: UdsDispatch;
+  readonly #connections = new Set<UdsConnection>();
+  readonly #leaseOwners = new Map<string, UdsConnection>();
+  readonly #releases = new Set<Promise<void>>();
   #listenFd: number | null = null;
   #watcher: FdWatcher | null = null;
   #unsubscribe: (() => void) | null = null;
   #closing: Promise<void> | null = null;
-  readonly #releases = new Set<Promise<void>>();
 
   constructor(peer: Peer, options: UdsServerOptions) {
     this.#peer = peer;
@@ -163,9 +75,19 @@ class UdsServerImpl implements UdsServer {
     this.#mode = options.mode ?? UDS_SERVER_DEFAULTS.mode;
     this.maxLineBytes = options.maxLineBytes ?? UDS_SERVER_DEFAULTS.maxLineBytes;
     this.maxInFlight = options.maxInFlight ?? UDS_SERVER_DEFAULTS.maxInFlight;
-    this.#serverName = options.serverName ?? UDS_SERVER_DEFAULTS.serverName;
-    const self = process.getuid?.() ?? 0;
-    this.#allowUids = new Set(options.allowUids ?? [self, 0]);
+    this.#allowUids = new Set(options.allowUids ?? [process.getuid?.() ?? 0, 0]);
+    const hello: WireHello = {
+      protocol: 1,
+      server: { name: options.serverName ?? UDS_SERVER_DEFAULTS.serverName, version: packageVersion },
+      storage: peer.storageName,
+      transport: 'uds',
+      features: [...UDS_FEATURES],
+    };
+    this.#dispatch = createUdsDispatch(
+      peer,
+      () => hello,
+      (conn, leaseId) => this.#leaseOwners.set(leaseId, conn),
+    );
   }
 
   get connections(): number {
@@ -180,7 +102,7 @@ class UdsServerImpl implements UdsServer {
     try {
       chmodSync(this.path, this.#mode);
     } catch (err) {
-      closeSync(fd);
+      closeQuietly(fd);
       removeSocketFile(this.path);
       throw err;
     }
@@ -196,7 +118,7 @@ class UdsServerImpl implements UdsServer {
     this.#closing ??= (async () => {
       this.#watcher?.close();
       if (this.#listenFd !== null) {
-        closeSync(this.#listenFd);
+        closeQuietly(this.#listenFd);
         removeSocketFile(this.path);
       }
       const shutting = new PackIceError('SHUTTING_DOWN', 'the node is shutting down');
@@ -205,9 +127,8 @@ class UdsServerImpl implements UdsServer {
           conn.socket.pause();
           conn.waits.abort(shutting);
           if (conn.inFlight > 0) await new Promise<void>((resolve) => (conn.idle = resolve));
-          // Answers already queued get 5 s to reach a client that reads slowly.
-          const deadline = setTimeout(() => conn.socket.close(), 5_000);
-          conn.socket.end();
+          const deadline = setTimeout(() => conn.socket.destroy(), CLOSE_GRACE_MS);
+          conn.socket.close();
           await conn.closed;
           clearTimeout(deadline);
         }),
@@ -222,11 +143,20 @@ class UdsServerImpl implements UdsServer {
     return this.close();
   }
 
-  forget(conn: Connection): void {
+  dispatch(conn: UdsConnection, op: string, params: object): Promise<UdsAnswer> {
+    return this.#dispatch(conn, op, params);
+  }
+
+  /** A closed connection: its waits stop and its leases end (an unsealed create is aborted). */
+  forget(conn: UdsConnection): void {
     this.#connections.delete(conn);
     for (const leaseId of conn.leases) this.#leaseOwners.delete(leaseId);
     conn.waits.abort(new PackIceError('SHUTTING_DOWN', 'the connection closed'));
-    const release = conn.releaseAll(this.#peer);
+    const ids = [...conn.leases];
+    conn.leases.clear();
+    const release = Promise.all(ids.map((leaseId) => this.#peer.release(leaseId).catch(() => undefined))).then(
+      () => undefined,
+    );
     this.#releases.add(release);
     void release.finally(() => this.#releases.delete(release));
   }
@@ -246,103 +176,16 @@ class UdsServerImpl implements UdsServer {
       try {
         cred = peerCredentials(fd);
       } catch {
-        closeSync(fd);
+        closeQuietly(fd);
         continue;
       }
-      const conn = new Connection(this, fd, cred);
+      const conn = new UdsConnection(this, fd, cred);
       this.#connections.add(conn);
       if (!this.#allowUids.has(cred.uid)) {
         conn.reply(null, new PackIceError('UNAUTHORIZED', `uid ${cred.uid} may not use this node`));
-        conn.socket.end();
+        conn.socket.close();
       }
     }
-  }
-
-  async dispatch(conn: Connection, op: string, params: Params): Promise<Answer> {
-    const peer = this.#peer;
-    switch (op) {
-      case 'hello':
-        return {
-          result: {
-            protocol: 1,
-            server: { name: this.#serverName, version: packageVersion },
-            storage: peer.storageName,
-            transport: 'uds',
-            features: [...UDS_FEATURES],
-          },
-        };
-      case 'ping':
-        return { result: {} };
-      case 'acquire':
-        return this.#acquire(conn, params);
-      case 'seal':
-        return { result: { object: toWireObject(await peer.seal(params.lease_id as string)) } };
-      case 'release':
-        await peer.release(params.lease_id as string);
-        return { result: {} };
-      case 'renew':
-        return { result: { lease: toWireLease(await peer.renew(params.lease_id as string, params.ttl_ms as number)) } };
-      case 'delete':
-        return { result: { ...toWireDelete(await peer.delete(params.object_id as string)) } };
-      case 'stat':
-        return { result: { object: toWireObject(await peer.stat(params.object_id as string)) } };
-      case 'list_objects':
-        return { result: { objects: (await peer.listObjects()).map((o) => toWireObject(o)) } };
-      case 'list_leases': {
-        const filter = params.object_id === undefined ? {} : { objectId: params.object_id as string };
-        return { result: { leases: (await peer.listLeases(filter)).map(toWireLease) } };
-      }
-      case 'stats':
-        return { result: { ...toWireStats(await peer.stats()) } };
-      default:
-        throw new PackIceError('UNKNOWN_OP', `unknown op ${JSON.stringify(op).slice(0, 80)}`);
-    }
-  }
-
-  async #acquire(conn: Connection, params: Params): Promise<Answer> {
-    const result = await this.#peer.acquire(fromWireAcquire(params), {
-      holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
-      signal: conn.waits.signal,
-    });
-    const { lease, object } = result;
-    if (conn.socket.closed) {
-      await this.#peer.release(lease.leaseId).catch(() => undefined);
-      throw new PackIceError('SHUTTING_DOWN', 'the connection closed');
-    }
-    conn.leases.add(lease.leaseId);
-    this.#leaseOwners.set(lease.leaseId, conn);
-    let fds: number[];
-    try {
-      fds = descriptorsFor(result);
-    } catch (err) {
-      conn.leases.delete(lease.leaseId);
-      await this.#peer.release(lease.leaseId).catch(() => undefined);
-      throw err;
-    }
-    const handles: WireHandle[] = fds.map((_fd, i) => ({ kind: 'fd', fd: i }));
-    return { result: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds };
-  }
-}
-
-/**
- * This server's own descriptor for each blob: a duplicate of a memfd (so deleting the object
- * while the answer waits in the queue cannot close or recycle the number), or the file opened
- * read-only (read lease) or read-write (create lease). All are closed once sent.
- */
-function descriptorsFor({ lease, object }: AcquireResult): number[] {
-  const fds: number[] = [];
-  try {
-    for (const blob of object.blobs as readonly Blob[]) {
-      const handle = blob.handle(lease.access);
-      if (handle.kind === 'fd') fds.push(dupCloexec(handle.fd));
-      else if (handle.kind === 'path') fds.push(openSync(handle.path, lease.access === 'read' ? 'r' : 'r+'));
-      else throw new PackIceError('INTERNAL', 'this storage keeps blobs in-process: they cannot be passed over a socket');
-    }
-    return fds;
-  } catch (err) {
-    fds.forEach((fd) => closeSync(fd));
-    if (err instanceof PackIceError) throw err;
-    throw new PackIceError('INTERNAL', `cannot open blob of object ${object.objectId}: ${String(err)}`, { cause: err });
   }
 }
 

@@ -1,12 +1,12 @@
+import type { CallOptions, OpName, OpParams, OpResult } from '@packice/core';
 import { fromWireError, PackIceError } from '@packice/core';
-import { connectUnix, isNativeError } from '@packice/native';
-import { closeSync } from 'node:fs';
+import { closeQuietly, connectUnix, isNativeError } from '@packice/native';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LineSocket } from './line-socket';
 
-/** An answer of the node: its fields (`id`, `ok` removed) and the descriptors that came with it. */
-export interface UdsAnswer {
-  body: Record<string, unknown>;
+/** An answer of the node: its fields (`id`, `ok`, `fds` removed) and the descriptors that came with it. */
+export interface UdsReply<T = Record<string, unknown>> {
+  body: T;
   /** Received descriptors, in the order of the answer's `fd` handles; the caller owns them. */
   fds: number[];
 }
@@ -20,23 +20,13 @@ export interface UdsConnectOptions {
 }
 
 interface Pending {
-  resolve: (answer: UdsAnswer) => void;
+  resolve: (answer: UdsReply) => void;
   reject: (err: unknown) => void;
   cleanup: () => void;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_ANSWER_BYTES = 256 << 20; // 256 MiB: list answers of big nodes
-
-function closeAll(fds: readonly number[]): void {
-  for (const fd of fds) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-  }
-}
 
 /**
  * The client side of the UDS binding: many requests in flight on one connection, answers
@@ -51,6 +41,7 @@ export class UdsTransport implements AsyncDisposable {
   #unrefScheduled = false;
   #closedError: PackIceError | null = null;
   #fatal: PackIceError | null = null;
+  #closing = false;
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -65,7 +56,7 @@ export class UdsTransport implements AsyncDisposable {
       maxLineBytes,
       acceptFds: true,
       onLine: (line) => this.#onLine(line),
-      onOverflow: () => this.#socket.close(new Error(`an answer line is over ${maxLineBytes} bytes`)),
+      onOverflow: () => this.#socket.destroy(new Error(`an answer line is over ${maxLineBytes} bytes`)),
       onClose: (error) => this.#onClose(error),
     });
     this.#socket.setRef(false);
@@ -82,15 +73,17 @@ export class UdsTransport implements AsyncDisposable {
   }
 
   /**
-   * Sends one request and waits for its answer. Rejects with the node's error (a PackIceError
-   * with its code), `UNAVAILABLE` when the connection is or gets closed, or the signal's reason.
+   * Sends one op (from the op table) and waits for its answer. Rejects with the node's error (a
+   * PackIceError with its code), `UNAVAILABLE` when the connection is or gets closed, or the
+   * signal's reason. Params are sent as given: the node checks them.
    */
-  request(op: string, params: Record<string, unknown> = {}, options: { signal?: AbortSignal } = {}): Promise<UdsAnswer> {
+  request<O extends OpName>(op: O, params?: OpParams<O>, options: CallOptions = {}): Promise<UdsReply<OpResult<O>>> {
     if (this.#closedError) return Promise.reject(this.#closedError);
+    if (this.#closing) return Promise.reject(new PackIceError('UNAVAILABLE', `the connection to ${this.path} is closing`));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
-    return new Promise<UdsAnswer>((resolve, reject) => {
+    return new Promise<UdsReply<OpResult<O>>>((resolve, reject) => {
       const onAbort = (): void => {
         // The answer may still come: its descriptors are then closed in #onLine.
         this.#pending.get(id)?.cleanup();
@@ -99,9 +92,9 @@ export class UdsTransport implements AsyncDisposable {
       const cleanup = (): void => {
         this.#pending.delete(id);
         signal?.removeEventListener('abort', onAbort);
-        if (this.#pending.size === 0) this.#scheduleUnref();
+        if (this.#pending.size === 0) this.#onIdle();
       };
-      this.#pending.set(id, { resolve, reject, cleanup });
+      this.#pending.set(id, { resolve: resolve as Pending['resolve'], reject, cleanup });
       signal?.addEventListener('abort', onAbort, { once: true });
       if (!this.#refed) {
         this.#refed = true;
@@ -111,14 +104,29 @@ export class UdsTransport implements AsyncDisposable {
     });
   }
 
-  /** Closes the connection; requests under way reject with `UNAVAILABLE`. Idempotent. */
+  /**
+   * Closes gracefully: new requests are refused with `UNAVAILABLE`, those under way get their
+   * answers (a waiting read acquire until its timeout), then the connection closes. Idempotent.
+   */
   async close(): Promise<void> {
-    this.#socket.close(null);
+    this.#closing = true;
+    if (this.#pending.size === 0) this.#socket.close();
+    await this.#closed;
+  }
+
+  /** Closes now: requests under way reject with `UNAVAILABLE` (or `error`). Idempotent. */
+  async destroy(error?: Error): Promise<void> {
+    this.#socket.destroy(error ?? null);
     await this.#closed;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #onIdle(): void {
+    if (this.#closing) this.#socket.close();
+    else this.#scheduleUnref();
   }
 
   // The socket keeps the process alive only while answers are awaited. Dropping the ref is put
@@ -141,28 +149,28 @@ export class UdsTransport implements AsyncDisposable {
       answer = JSON.parse(line) as Record<string, unknown>;
     } catch {
       this.#fatal = new PackIceError('INTERNAL', 'the node sent a line that is not JSON');
-      return this.#socket.close(this.#fatal);
+      return this.#socket.destroy(this.#fatal);
     }
     const count = typeof answer.fds === 'number' ? answer.fds : 0;
     const fds = this.#socket.takeFds(count);
     if (fds.length < count) {
-      closeAll(fds);
+      closeQuietly(...fds);
       this.#fatal = new PackIceError('INTERNAL', `an answer announced ${count} descriptors but ${fds.length} arrived`);
-      return this.#socket.close(this.#fatal);
+      return this.#socket.destroy(this.#fatal);
     }
     const { id, ok, fds: _count, error, ...body } = answer;
     if (id === null || id === undefined) {
       // Not about one request: the node tells why it is about to close the connection.
-      closeAll(fds);
+      closeQuietly(...fds);
       this.#fatal = fromWireError(error);
       return;
     }
     const pending = this.#pending.get(id as number);
-    if (!pending) return closeAll(fds);
+    if (!pending) return closeQuietly(...fds);
     pending.cleanup();
     if (ok === true) pending.resolve({ body, fds });
     else {
-      closeAll(fds);
+      closeQuietly(...fds);
       pending.reject(fromWireError(error));
     }
   }

@@ -23,6 +23,7 @@ describe('module boundaries (DESIGN.md, "Allowed imports")', () => {
     ['transport-uds -> client', 'libs/transport-uds/src/forbidden.ts', '@packice/client'],
     ['client -> storage-fs', 'libs/client/src/forbidden.ts', '@packice/storage-fs'],
     ['app -> app', 'apps/packice-node/src/forbidden.ts', '@packice/cli'],
+    ['node app -> client', 'apps/packice-node/src/forbidden.ts', '@packice/client'],
   ])('forbids %s', async (_name, path, target) => {
     const errors = await boundaryErrors(path, `import { x } from '${target}';\nexport const y = x;\n`);
     expect(errors).toHaveLength(1);
@@ -38,7 +39,13 @@ describe('module boundaries (DESIGN.md, "Allowed imports")', () => {
       'libs/client/src/allowed.ts',
       ['@packice/core', '@packice/native', '@packice/storage-mem', '@packice/transport-uds', '@packice/transport-http'],
     ],
-    ['app -> any lib', 'apps/packice-node/src/allowed.ts', ['@packice/core', '@packice/storage-fs', '@packice/client']],
+    [
+      'node app -> core, storages, transports',
+      'apps/packice-node/src/allowed.ts',
+      ['@packice/core', '@packice/storage-fs', '@packice/storage-mem', '@packice/transport-uds', '@packice/transport-http'],
+    ],
+    ['node app tests -> client', 'apps/packice-node/src/allowed.spec.ts', ['@packice/client']],
+    ['CLI -> client, transports', 'apps/packice-cli/src/allowed.ts', ['@packice/client', '@packice/transport-uds']],
   ])('allows %s', async (_name, path, targets) => {
     const code = targets.map((t, i) => `import { x as x${i} } from '${t}';\nexport const y${i} = x${i};\n`).join('');
     await expect(boundaryErrors(path, code)).resolves.toEqual([]);

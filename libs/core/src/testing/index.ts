@@ -6,4 +6,6 @@ export { createBufferBlobStore } from './buffer-blob-store';
 export type { BufferBlobStore, BufferBlobStoreOptions } from './buffer-blob-store';
 export { describeBlobStore } from './describe-blob-store';
 export type { BlobStoreSuiteOptions } from './describe-blob-store';
+export { describeLeaseStore } from './describe-lease-store';
+export type { LeaseStoreSuiteOptions } from './describe-lease-store';
 export { ManualClock } from './manual-clock';

@@ -1,4 +1,4 @@
-// A PackIce node in its own process for the integration tests (the node app comes later):
+// A bare UDS node (Peer + memory storage + this lib's server, no node app) in its own process:
 // node uds-node.cjs <socket path> [capacity bytes]. Runs on the built libs. Tells its parent
 // "ready" over IPC; SIGTERM closes it gracefully.
 const { createPeer } = require('@packice/core');

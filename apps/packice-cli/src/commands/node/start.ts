@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { defaultSocketPath } from '@packice/client';
+import { defaultSocketPath } from '@packice/transport-uds';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';

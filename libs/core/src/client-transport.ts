@@ -1,0 +1,66 @@
+import type { Blob } from './blob';
+import type { Lease, ObjectInfo, PeerStats } from './model';
+import type { AcquireRequest, DeleteResult } from './peer';
+
+/** How a lease reaches one blob's bytes, once the transport has done its part. */
+export type BlobAccess =
+  | { kind: 'fd'; fd: number } // a descriptor the Lease owns and closes
+  | { kind: 'path'; path: string }
+  | { kind: 'url'; leaseId: string; index: number }
+  | { kind: 'blob'; blob: Blob }; // in-process: the storage's own blob
+
+/** What `acquire` gives a Client, whatever the transport. */
+export interface AcquiredLease {
+  lease: Lease;
+  object: ObjectInfo;
+  access: BlobAccess[];
+}
+
+/** Per-call options of every transport call that can wait. */
+export interface CallOptions {
+  /** Aborting rejects the call with the signal's reason (the node may still have acted). */
+  signal?: AbortSignal;
+}
+
+/** A byte range of a blob, both ends inclusive. */
+export interface BlobRange {
+  start?: number;
+  end?: number;
+}
+
+/**
+ * The operations a Client needs, implemented once per binding (in-process, UDS, HTTP): the Peer's
+ * own, camelCased, plus an acquire that says how each blob is reached, and the data plane where
+ * there is one. Each rejects with the node's `PackIceError` codes, `UNAVAILABLE` when the node
+ * cannot be reached, or the signal's reason.
+ */
+export interface ClientTransport {
+  readonly kind: 'direct' | 'uds' | 'http';
+  acquire(request: AcquireRequest, options?: CallOptions): Promise<AcquiredLease>;
+  seal(leaseId: string, options?: CallOptions): Promise<ObjectInfo>;
+  release(leaseId: string, options?: CallOptions): Promise<void>;
+  renew(leaseId: string, ttlMs?: number, options?: CallOptions): Promise<Lease>;
+  delete(objectId: string, options?: CallOptions): Promise<DeleteResult>;
+  stat(objectId: string, options?: CallOptions): Promise<ObjectInfo>;
+  listObjects(options?: CallOptions): Promise<ObjectInfo[]>;
+  listLeases(filter?: { objectId?: string }, options?: CallOptions): Promise<Lease[]>;
+  stats(options?: CallOptions): Promise<PeerStats>;
+  /** The peer's storage backend (`mem`, `fs`, ...). */
+  storage(options?: CallOptions): Promise<string>;
+  /** Writes a whole blob through the transport (HTTP data plane); resolves with its size. */
+  putBlob?(
+    leaseId: string,
+    index: number,
+    data: Uint8Array | AsyncIterable<Uint8Array>,
+    options?: CallOptions,
+  ): Promise<number>;
+  /** Streams a blob's bytes through the transport (HTTP data plane). */
+  streamBlob?(
+    leaseId: string,
+    index: number,
+    range: BlobRange,
+    options?: CallOptions,
+  ): Promise<AsyncIterable<Uint8Array>>;
+  /** Finishes what is under way, then closes. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+import type { OpName, OpParams, Peer, WireHandle } from '@packice/core';
+import {
+  callPlainOp,
+  fromWireAcquire,
+  isPlainOp,
+  opNames,
+  OPS,
+  PackIceError,
+  plainOpHandlers,
+  toWireLease,
+  toWireObject,
+} from '@packice/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OP_SCHEMAS } from './schemas';
+
+/** Options of {@link controlRoutes}. */
+export interface ControlRoutesOptions {
+  peer: Peer;
+  /** Reported by health. */
+  serverName: string;
+  /** Aborted when the server closes: waiting reads end. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * One route per op of the op table that has an HTTP binding. Params come from the path, then the
+ * query (GET, DELETE) or the JSON body (POST); the answer is the op's wire answer.
+ */
+export async function controlRoutes(app: FastifyInstance, options: ControlRoutesOptions): Promise<void> {
+  const { peer, serverName } = options;
+  const plain = plainOpHandlers(peer);
+
+  const answer = async (op: OpName, params: object, request: FastifyRequest, reply: FastifyReply): Promise<object> => {
+    if (op === 'health') return { ok: true, server: serverName, storage: peer.storageName };
+    if (op === 'acquire') return acquire(params as OpParams<'acquire'>, request, reply);
+    if (isPlainOp(op)) return callPlainOp(plain, op, params);
+    throw new PackIceError('UNKNOWN_OP', `op ${op} is not served over HTTP`);
+  };
+
+  const acquire = async (params: OpParams<'acquire'>, request: FastifyRequest, reply: FastifyReply): Promise<object> => {
+    const { lease, object } = await peer.acquire(fromWireAcquire(params), {
+      holder: { transport: 'http', remote: request.ip },
+      signal: requestSignal(reply, options.shutdown),
+    });
+    const handles: WireHandle[] = object.blobs.map((blob, i) => {
+      const handle = blob.handle(lease.access);
+      return handle.kind === 'path'
+        ? { kind: 'path', path: handle.path }
+        : { kind: 'url', url: `/v1/leases/${lease.leaseId}/blobs/${i}` };
+    });
+    return { lease: toWireLease(lease), object: toWireObject(object, handles) };
+  };
+
+  for (const op of opNames) {
+    const http = OPS[op].http;
+    if (!http) continue;
+    app.route({
+      method: http.method,
+      url: http.path,
+      schema: OP_SCHEMAS[op],
+      handler: async (request, reply) => {
+        const rest = http.method === 'POST' ? (request.body ?? {}) : request.query;
+        const params = { ...(rest as object), ...(request.params as object) };
+        return reply.code(http.status).send(await answer(op, params, request, reply));
+      },
+    });
+  }
+}
+
+/** Aborts when the node shuts down or the client goes away before its answer. */
+function requestSignal(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort(new PackIceError('SHUTTING_DOWN', 'the client went away'));
+  });
+  return AbortSignal.any([shutdown, gone.signal]);
+}

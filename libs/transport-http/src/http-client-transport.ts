@@ -1,0 +1,25 @@
+import type { BlobAccess, ClientTransport, WireCall } from '@packice/core';
+import { fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/core';
+import type { HttpTransport } from './http-transport';
+
+/** The client half of the HTTP binding for `@packice/client`: blobs are files (shared file system) or data-plane URLs. */
+export function createHttpClientTransport(http: HttpTransport): ClientTransport {
+  const call: WireCall = (op, params, options) => http.request(op, params, options);
+  return {
+    kind: 'http',
+    ...wireOperations(call),
+    async acquire(request, options) {
+      const body = await http.request('acquire', toWireAcquire(request), options);
+      const lease = fromWireLease(body.lease);
+      const { handles, ...object } = fromWireObject(body.object);
+      const access: BlobAccess[] = handles.map((handle, index) =>
+        handle?.kind === 'path' ? { kind: 'path', path: handle.path } : { kind: 'url', leaseId: lease.leaseId, index },
+      );
+      return { lease, object, access };
+    },
+    putBlob: (leaseId, index, data, options) => http.putBlob(leaseId, index, data, options),
+    streamBlob: (leaseId, index, range, options) => http.getBlob(leaseId, index, { ...range, ...options }),
+    storage: async (options) => (await http.request('health', {}, options)).storage ?? 'unknown',
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,34 @@
+import type { BlobAccess, ClientTransport, OpName, OpParams, OpResult, WireCall } from '@packice/core';
+import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
+import { closeQuietly } from '@packice/native';
+import type { UdsTransport } from './uds-transport';
+
+/** The client half of the UDS binding for `@packice/client`: blobs arrive as descriptors. */
+export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
+  // Only `acquire` answers carry descriptors; any others are closed, never leaked.
+  const call = async <O extends OpName>(op: O, params: OpParams<O>, options = {}): Promise<OpResult<O>> => {
+    const { body, fds } = await uds.request(op, params, options);
+    closeQuietly(...fds);
+    return body;
+  };
+  return {
+    kind: 'uds',
+    ...wireOperations(call as WireCall),
+    async acquire(request, options) {
+      const { body, fds } = await uds.request('acquire', toWireAcquire(request), options);
+      const { handles, ...object } = fromWireObject(body.object);
+      const access: BlobAccess[] = [];
+      for (const handle of handles) {
+        const fd = handle?.kind === 'fd' ? fds[handle.fd] : undefined;
+        if (fd === undefined) {
+          closeQuietly(...fds);
+          throw new PackIceError('INTERNAL', 'the node sent a blob without a descriptor');
+        }
+        access.push({ kind: 'fd', fd });
+      }
+      return { lease: fromWireLease(body.lease), object, access };
+    },
+    storage: async (options) => (await call('hello', { client: 'packice-client' }, options)).storage,
+    close: () => uds.close(),
+  };
+}

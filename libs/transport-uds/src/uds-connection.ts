@@ -1,0 +1,99 @@
+import { PackIceError, toPackIceError } from '@packice/core';
+import type { PeerCredentials } from '@packice/native';
+import { closeQuietly } from '@packice/native';
+import { LineSocket } from './line-socket';
+
+/** A dispatched request's answer: the result fields and the descriptors to pass with them. */
+export interface UdsAnswer {
+  result: object;
+  /** This server's own descriptors: closed once the kernel has passed them on. */
+  fds?: number[];
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly maxLineBytes: number;
+  readonly maxInFlight: number;
+  dispatch(conn: UdsConnection, op: string, params: object): Promise<UdsAnswer>;
+  forget(conn: UdsConnection): void;
+}
+
+/**
+ * One client connection of a UDS server: parses request lines, dispatches them, answers in any
+ * order, and stops reading while too many requests are under way.
+ */
+export class UdsConnection {
+  readonly socket: LineSocket;
+  /** Leases granted over this connection; they end when it closes. */
+  readonly leases = new Set<string>();
+  /** Aborted when the client hangs up or the server closes: waiting reads stop. */
+  readonly waits = new AbortController();
+  inFlight = 0;
+  /** Called when the last request under way is answered. */
+  idle: (() => void) | null = null;
+  /** Settles once the socket has closed and the connection is forgotten. */
+  readonly closed: Promise<void>;
+  readonly #host: ConnectionHost;
+  #markClosed!: () => void;
+
+  constructor(
+    host: ConnectionHost,
+    fd: number,
+    readonly cred: PeerCredentials,
+  ) {
+    this.#host = host;
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.socket = new LineSocket(fd, {
+      maxLineBytes: host.maxLineBytes,
+      acceptFds: false,
+      onLine: (line) => this.#onLine(line),
+      onOverflow: () => {
+        this.reply(null, new PackIceError('PAYLOAD_TOO_LARGE', `a request line is over ${host.maxLineBytes} bytes`));
+        this.socket.close();
+      },
+      onHangup: () => this.waits.abort(new PackIceError('SHUTTING_DOWN', 'the client hung up')),
+      onClose: () => {
+        host.forget(this);
+        this.#markClosed();
+      },
+    });
+  }
+
+  /** Sends an error answer (`id` null when it is about no one request). */
+  reply(id: number | null, error: PackIceError): void {
+    this.socket.send(JSON.stringify({ id, ok: false, error: error.toJSON() }));
+  }
+
+  #onLine(line: string): void {
+    let request: unknown;
+    try {
+      request = JSON.parse(line);
+    } catch {
+      return this.reply(null, new PackIceError('BAD_REQUEST', 'the line is not JSON'));
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      return this.reply(null, new PackIceError('BAD_REQUEST', 'a request is a JSON object'));
+    }
+    const { id, op, ...params } = request as Record<string, unknown>;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+      return this.reply(null, new PackIceError('BAD_REQUEST', 'id must be an integer'));
+    }
+    if (typeof op !== 'string') return this.reply(id, new PackIceError('BAD_REQUEST', 'op must be a string'));
+    this.inFlight++;
+    if (this.inFlight >= this.#host.maxInFlight) this.socket.pause();
+    this.#host
+      .dispatch(this, op, params)
+      .then(
+        ({ result, fds = [] }) => {
+          const answer = fds.length > 0 ? { id, ok: true, ...result, fds: fds.length } : { id, ok: true, ...result };
+          this.socket.send(JSON.stringify(answer), fds, () => closeQuietly(...fds));
+        },
+        (err: unknown) => this.reply(id, toPackIceError(err)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.inFlight < this.#host.maxInFlight) this.socket.resume();
+        if (this.inFlight === 0) this.idle?.();
+      });
+  }
+}

@@ -1,0 +1,69 @@
+import type { OpParams, Peer, WireHandle, WireHello } from '@packice/core';
+import {
+  callPlainOp,
+  fromWireAcquire,
+  isOpName,
+  isPlainOp,
+  OPS,
+  PackIceError,
+  plainOpHandlers,
+  toWireLease,
+  toWireObject,
+} from '@packice/core';
+import { descriptorsFor } from './blob-descriptors';
+import type { UdsAnswer, UdsConnection } from './uds-connection';
+
+/** Dispatches one request of a connection to the Peer. */
+export type UdsDispatch = (conn: UdsConnection, op: string, params: object) => Promise<UdsAnswer>;
+
+/**
+ * The UDS binding's dispatch, from the op table: `hello` and `ping` answered here, `acquire` with
+ * the connection's holder and descriptors, every other op through the shared plain handlers.
+ * `onLease` is told of each lease granted to a connection.
+ */
+export function createUdsDispatch(
+  peer: Peer,
+  hello: () => WireHello,
+  onLease: (conn: UdsConnection, leaseId: string) => void,
+): UdsDispatch {
+  const plain = plainOpHandlers(peer);
+  return async (conn, op, params) => {
+    if (!isOpName(op) || !OPS[op].uds) {
+      throw new PackIceError('UNKNOWN_OP', `unknown op ${JSON.stringify(op).slice(0, 80)}`);
+    }
+    if (op === 'hello') return { result: hello() };
+    if (op === 'ping') return { result: {} };
+    if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease);
+    if (isPlainOp(op)) return { result: await callPlainOp(plain, op, params) };
+    throw new PackIceError('UNKNOWN_OP', `op ${op} is not served over UDS`);
+  };
+}
+
+async function acquire(
+  peer: Peer,
+  conn: UdsConnection,
+  params: OpParams<'acquire'>,
+  onLease: (conn: UdsConnection, leaseId: string) => void,
+): Promise<UdsAnswer> {
+  const result = await peer.acquire(fromWireAcquire(params), {
+    holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
+    signal: conn.waits.signal,
+  });
+  const { lease, object } = result;
+  if (conn.socket.closed) {
+    await peer.release(lease.leaseId).catch(() => undefined);
+    throw new PackIceError('SHUTTING_DOWN', 'the connection closed');
+  }
+  conn.leases.add(lease.leaseId);
+  onLease(conn, lease.leaseId);
+  let fds: number[];
+  try {
+    fds = descriptorsFor(result);
+  } catch (err) {
+    conn.leases.delete(lease.leaseId);
+    await peer.release(lease.leaseId).catch(() => undefined);
+    throw err;
+  }
+  const handles: WireHandle[] = fds.map((_fd, i) => ({ kind: 'fd', fd: i }));
+  return { result: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds };
+}
