@@ -60,7 +60,7 @@ async function roundTrip(node: string[]): Promise<void> {
   await expect(json(['object', 'stat', id, ...node])).resolves.toMatchObject({ meta: { kind: 'test' } });
   expect(((await json(['object', 'ls', ...node])) as { objectId: string }[]).map((o) => o.objectId)).toContain(id);
   await expect(json(['lease', 'ls', '--object', id, ...node])).resolves.toEqual([]);
-  await expect(json(['stats', ...node])).resolves.toMatchObject({ objects: expect.any(Number) });
+  await expect(json(['stats', ...node])).resolves.toMatchObject({ objects: 1, leases: 0, bytes: 3 << 20 });
   const missing = await packice(['get', 'not-there', ...node]);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('NOT_FOUND');
@@ -100,13 +100,29 @@ describe('packice CLI against real nodes', () => {
     await roundTrip(['--node', node.url]);
     await roundTrip(['--node', socket]);
     await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({ transport: 'http', storage: 'fs' });
-    await expect(json(['node', 'stop', '--socket', socket])).resolves.toMatchObject({ stopped: true });
+    await expect(json(['node', 'stop', '--node', socket])).resolves.toMatchObject({ stopped: true });
+    expect(processAlive(node.pid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
   }, 180_000);
+
+  it('passes node flags through to the node app, which refuses bad ones with a coded error', async () => {
+    const socket = join(dir, 'bad', 'node.sock');
+    const bad = await packice(['node', 'start', '--detach', '--socket', socket, '--capacity', 'lots']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('BAD_REQUEST');
+    expect(bad.stderr).toContain('capacity');
+    const unknown = await packice(['node', 'start', '--detach', '--socket', socket, '--no-such-flag', 'x']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("Unknown option '--no-such-flag'");
+    expect(existsSync(socket)).toBe(false);
+    const http = await packice(['node', 'stop', '--node', 'http://127.0.0.1:9']);
+    expect([http.code, http.stderr]).toEqual([1, expect.stringContaining('--pidfile')]);
+  }, 60_000);
 
   it('runs in the foreground; `node stop` from elsewhere shuts it down gracefully', async () => {
     const socket = join(dir, 'fg', 'node.sock');
     const child = spawn(process.execPath, [run, 'node', 'start', '--socket', socket], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child.pid as number);
     let out = '';
     await new Promise<void>((resolve) => {
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -114,10 +130,13 @@ describe('packice CLI against real nodes', () => {
         if (out.includes('listening')) resolve();
       });
     });
+    const nodePid = Number(readFileSync(join(dir, 'fg', 'node.pid'), 'utf8'));
+    started.push(nodePid);
     await expect(json(['stats', '--node', socket])).resolves.toMatchObject({ objects: 0 });
     const exited = once(child, 'exit');
     await expect(json(['node', 'stop', '--socket', socket])).resolves.toMatchObject({ stopped: true });
     expect((await exited)[0]).toBe(0);
+    expect(processAlive(nodePid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
   }, 60_000);
 });

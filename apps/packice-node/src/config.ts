@@ -2,6 +2,7 @@ import { defaultSocketPath } from '@packice/transport-uds';
 import { PackIceError } from '@packice/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { NODE_FLAGS } from './flags';
 import { parseDuration, parseSize } from './units';
 
 /** Everything a node needs, validated. */
@@ -48,16 +49,12 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   };
 }
 
-/** Settings from `PACKICE_*` environment variables. */
+/** Settings from `PACKICE_*` environment variables (those {@link NODE_FLAGS} name). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeSettings {
-  const pick: [keyof NodeSettings, string][] = [
-    ['storage', 'PACKICE_STORAGE'], ['dir', 'PACKICE_DIR'], ['transport', 'PACKICE_TRANSPORT'],
-    ['socket', 'PACKICE_SOCKET'], ['host', 'PACKICE_HOST'], ['port', 'PACKICE_PORT'],
-    ['capacity', 'PACKICE_CAPACITY'], ['defaultTtl', 'PACKICE_DEFAULT_TTL'], ['token', 'PACKICE_TOKEN'],
-    ['logLevel', 'PACKICE_LOG_LEVEL'], ['config', 'PACKICE_CONFIG'],
-  ];
   const settings: NodeSettings = {};
-  for (const [key, name] of pick) if (env[name] !== undefined && env[name] !== '') settings[key] = env[name];
+  for (const { setting, env: name } of Object.values(NODE_FLAGS)) {
+    if (name !== undefined && env[name] !== undefined && env[name] !== '') settings[setting] = env[name];
+  }
   return settings;
 }
 

@@ -6,5 +6,8 @@ export { nodeDefaults, resolveConfig, settingsFromEnv } from './config';
 export type { NodeConfig, NodeSettings } from './config';
 export { createNode } from './create-node';
 export type { PackIceNode } from './create-node';
+export { NODE_FLAGS, nodeHelp, parseNodeArgs } from './flags';
+export type { NodeFlag } from './flags';
 export { main } from './main';
+export type { NodeReport } from './ready-report';
 export { parseDuration, parseSize } from './units';

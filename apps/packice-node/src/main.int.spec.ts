@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NodeReport } from './ready-report';
 
 const main = join(__dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'packice-node-app-'));
@@ -21,19 +22,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the node app; resolves with its "listening" log record. */
-async function startNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the node app; resolves with the report it sends over its IPC channel once listening. */
+async function startNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; ready: NodeReport }> {
+  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   running.push(child);
-  let out = '';
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.includes('listening'));
-      if (line) resolve(JSON.parse(line) as Record<string, unknown>);
-    });
-    child.on('exit', (code) => reject(new Error(`node exited ${code}: ${out}`)));
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const ready = await new Promise<NodeReport>((resolve, reject) => {
+    child.once('message', (report: NodeReport) => resolve(report));
+    child.once('exit', (code) => reject(new Error(`node exited ${code}: ${err}`)));
   });
+  child.disconnect();
   return { child, ready };
 }
 
@@ -48,7 +47,7 @@ describe('the node app (dist/main.js)', () => {
     const runtime = join(dir, 'runtime');
     const { child, ready } = await startNode(['--log-level', 'info'], { XDG_RUNTIME_DIR: runtime });
     const socket = join(runtime, 'packice', 'node.sock');
-    expect(ready).toMatchObject({ socket, url: null, storage: 'mem' });
+    expect(ready).toEqual({ type: 'ready', pid: child.pid, socket, url: null, storage: 'mem', pidfile: null });
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(runtime, 'packice')).mode & 0o777).toBe(0o700);
     const client = await connect(socket);
@@ -67,7 +66,8 @@ describe('the node app (dist/main.js)', () => {
     expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(first.child.pid));
     const overUds = await connect(socket);
     await overUds.put('kept across restarts', { objectId: 'durable', meta: { via: 'uds' } });
-    const overHttp = await connect(first.ready.url as string, { token: 'a-long-token' });
+    expect(first.ready).toMatchObject({ type: 'ready', socket, pidfile, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const overHttp = await connect((first.ready as { url: string }).url, { token: 'a-long-token' });
     expect((await overHttp.get('durable')).toString()).toBe('kept across restarts');
     await expect(overHttp.stats()).resolves.toMatchObject({ capacity: 64 * 2 ** 20, objects: 1 });
     await Promise.all([overUds.close(), overHttp.close()]);
@@ -83,14 +83,27 @@ describe('the node app (dist/main.js)', () => {
     expect(await stop(second.child)).toBe(0);
   });
 
-  it('refuses bad settings with a coded message and exit code 1', async () => {
-    const child = spawn(process.execPath, [main, '--capacity', 'plenty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('refuses bad settings with a coded message, a failed report and exit code 1', async () => {
+    const child = spawn(process.execPath, [main, '--capacity', 'plenty'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     running.push(child);
     let err = '';
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const reports: NodeReport[] = [];
+    child.on('message', (report: NodeReport) => reports.push(report));
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(1);
     expect(err).toContain('BAD_REQUEST');
     expect(err).toContain('capacity');
+    expect(reports).toEqual([{ type: 'failed', pid: child.pid, code: 'BAD_REQUEST', message: expect.stringContaining('capacity') }]);
+  });
+
+  it('prints its own flags with --help', async () => {
+    const child = spawn(process.execPath, [main, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    running.push(child);
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    for (const flag of ['--storage', '--transport', '--capacity', '--default-ttl', '--config']) expect(out).toContain(flag);
   });
 });

@@ -1,41 +1,18 @@
 import { isPackIceError } from '@packice/core';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { resolveConfig, type NodeSettings } from './config';
+import { resolveConfig } from './config';
 import { createNode } from './create-node';
+import { nodeHelp, parseNodeArgs } from './flags';
+import { failedReport, reportToParent } from './ready-report';
 
 /** The `packice-node` executable: flags, environment and config file -> a running node. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      storage: { type: 'string' },
-      impl: { type: 'string' },
-      dir: { type: 'string' },
-      transport: { type: 'string' },
-      socket: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      capacity: { type: 'string' },
-      'default-ttl': { type: 'string' },
-      token: { type: 'string' },
-      'allow-uid': { type: 'string' },
-      pidfile: { type: 'string' },
-      'log-level': { type: 'string' },
-      config: { type: 'string' },
-    },
-  });
-  const flags: NodeSettings = {
-    ...values,
-    defaultTtl: values['default-ttl'],
-    allowUid: values['allow-uid'],
-    logLevel: values['log-level'],
-  };
-  delete (flags as Record<string, unknown>)['default-ttl'];
-  delete (flags as Record<string, unknown>)['allow-uid'];
-  delete (flags as Record<string, unknown>)['log-level'];
-  const config = resolveConfig(flags);
+  const { help, settings } = parseNodeArgs(argv);
+  if (help) {
+    process.stdout.write(nodeHelp());
+    return 0;
+  }
+  const config = resolveConfig(settings);
   const log = pino({ level: config.logLevel, base: { pid: process.pid } });
   const node = createNode(config);
   await node.start();
@@ -43,6 +20,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     { socket: node.socket, url: node.url, storage: config.storage, capacity: config.capacityBytes },
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
+  await reportToParent({
+    type: 'ready',
+    pid: process.pid,
+    socket: node.socket,
+    url: node.url,
+    storage: config.storage,
+    pidfile: config.pidfile,
+  });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down');
@@ -60,9 +45,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 if (require.main === module) {
   main().then(
     (code) => process.exit(code),
-    (err: unknown) => {
+    async (err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
       const code = isPackIceError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
-      process.stderr.write(`packice node: ${code}: ${(err as Error).message}\n`);
+      process.stderr.write(`packice node: ${code}: ${error.message}\n`);
+      await reportToParent(failedReport(error));
       process.exit(1);
     },
   );

@@ -170,14 +170,28 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
   it('defers a delete while a lease is held, and lists leases and stats', async () => {
     const id = uniqueId('held');
     await producer.put('held bytes', { objectId: id });
+    const before = await producer.stats();
     const reader = await consumer.acquire({ intent: 'read', objectId: id });
     await expect(producer.listLeases({ objectId: id })).resolves.toHaveLength(1);
+    await expect(producer.stats()).resolves.toMatchObject({ leases: before.leases + 1, objects: before.objects });
     await expect(producer.delete(id)).resolves.toEqual({ deleted: false, pending: true });
     await expect(consumer.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await reader.read()).toString()).toBe('held bytes');
     await reader.release();
-    await expect(producer.stats()).resolves.toMatchObject({ leases: expect.any(Number) });
+    await expect(producer.stats()).resolves.toMatchObject({ leases: before.leases, objects: before.objects - 1 });
     expect((await producer.listObjects()).some((o) => o.objectId === id)).toBe(false);
+  });
+
+  it('stops a waiting call when its signal aborts, and refuses one whose signal already has', async () => {
+    const controller = new AbortController();
+    const waiting = consumer.acquire({ intent: 'read', objectId: uniqueId('never'), timeoutMs: 60_000, signal: controller.signal });
+    controller.abort(new Error('no longer needed'));
+    await expect(waiting).rejects.toThrow('no longer needed');
+    const gone = AbortSignal.abort(new Error('aborted before'));
+    await expect(consumer.stat(uniqueId('any'), { signal: gone })).rejects.toThrow('aborted before');
+    await expect(consumer.put('x', { objectId: uniqueId('never-put'), signal: gone })).rejects.toThrow('aborted before');
+    await expect(consumer.listObjects({ signal: gone })).rejects.toThrow('aborted before');
+    await expect(consumer.stats()).resolves.toMatchObject({ capacity: null });
   });
 
   it('closes every descriptor it received: 100 acquire/map/release cycles leave /proc/self/fd flat', async () => {

@@ -298,6 +298,31 @@ describe('UDS binding through UdsTransport', () => {
     await expect(t.request('list_leases')).resolves.toMatchObject({ body: { leases: [] } });
   });
 
+  it('closes a transport gracefully: calls under way get their answers, new ones are refused', async () => {
+    await startNode();
+    const t = await connectUds(path);
+    const waiting = t.request('acquire', { intent: 'read', object_id: 'late', timeout_ms: 200 });
+    const closing = t.close();
+    await expect(t.request('ping')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(t.closed).toBe(false);
+    await expect(waiting).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await closing;
+    expect(t.closed).toBe(true);
+    await eventually(() => server.connections === 0);
+  });
+
+  it('destroys a transport at once: calls under way reject UNAVAILABLE and the node ends their waits', async () => {
+    await startNode();
+    const t = await connectUds(path);
+    const waiting = t.request('acquire', { intent: 'read', object_id: 'never', timeout_ms: 60_000 });
+    await expect(t.request('ping')).resolves.toBeDefined();
+    await t.destroy();
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(t.request('ping')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await eventually(() => server.connections === 0);
+    await expect(peer.stats()).resolves.toMatchObject({ leases: 0 });
+  });
+
   it('releases the leases of a closed connection and aborts its unsealed creates', async () => {
     await startNode();
     const t = await connectUds(path);

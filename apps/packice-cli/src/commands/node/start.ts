@@ -1,98 +1,110 @@
 import { Command, Flags } from '@oclif/core';
 import { defaultSocketPath } from '@packice/transport-uds';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { defaultLogfile, defaultPidfile, nodeAppMain } from '../../node-app';
 
-const NODE_FLAGS = ['storage', 'impl', 'dir', 'transport', 'socket', 'host', 'port', 'capacity', 'default-ttl', 'token', 'allow-uid', 'log-level', 'config'] as const;
+/** What the node app reports over its IPC channel (the node app's `NodeReport`). */
+type NodeReport =
+  | { type: 'ready'; pid: number; socket: string | null; url: string | null; storage: string; pidfile: string | null }
+  | { type: 'failed'; pid: number; code: string; message: string };
+
+const READY_TIMEOUT_MS = 15_000;
+const OWN_VALUE_FLAGS = new Set(['--socket', '--pidfile', '--log']);
+const OWN_SWITCHES = new Set(['--detach', '--json', '--help']);
+
+/** This command's own arguments, and the rest (the node's flags, passed on as they are). */
+export function splitArgs(argv: readonly string[]): { own: string[]; node: string[] } {
+  const own: string[] = [];
+  const node: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.split('=', 1)[0];
+    if (OWN_SWITCHES.has(name)) own.push(arg);
+    else if (OWN_VALUE_FLAGS.has(name)) own.push(...(arg.includes('=') ? [arg] : [arg, argv[++i]]).filter((a) => a !== undefined));
+    else node.push(arg);
+  }
+  return { own, node };
+}
+
+/** Resolves with the node's report, or a `failed` one when it exits or stays silent too long. */
+function awaitReport(child: ChildProcess): Promise<NodeReport> {
+  return new Promise((resolve) => {
+    const done = (report: NodeReport): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(report);
+    };
+    const onMessage = (message: NodeReport): void => done(message);
+    const onExit = (code: number | null): void =>
+      done({ type: 'failed', pid: child.pid ?? 0, code: 'INTERNAL', message: `the node exited (${code}) before it was ready` });
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      done({ type: 'failed', pid: child.pid ?? 0, code: 'TIMEOUT', message: `the node was not ready in ${READY_TIMEOUT_MS / 1000} s` });
+    }, READY_TIMEOUT_MS);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
 
 export default class NodeStart extends Command {
-  static override description = 'Start a PackIce node: in the foreground, or with --detach in the background.';
+  static override description = [
+    'Start a PackIce node: in the foreground, or with --detach in the background.',
+    'Every other flag goes to the node itself (--storage, --dir, --transport, --port, --capacity, ...):',
+    '`npx packice-node --help` lists them.',
+  ].join('\n');
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --detach',
-    '<%= config.bin %> <%= command.id %> --impl fs --dir ./store --transport uds,http --port 7070 --capacity 2GiB',
+    '<%= config.bin %> <%= command.id %> --detach --storage fs --dir ./store --transport uds,http --port 7070 --capacity 2GiB',
   ];
   static override enableJsonFlag = true;
+  // Node flags are not restated here: they pass through to the node app, which owns and checks them.
   static override flags = {
-    storage: Flags.string({ description: 'storage: mem (memfd) or fs', options: ['mem', 'fs'] }),
-    impl: Flags.string({ description: 'alias of --storage', options: ['mem', 'fs'] }),
-    dir: Flags.string({ description: 'directory of fs storage' }),
-    transport: Flags.string({ description: 'uds, http, or uds,http' }),
-    socket: Flags.string({ description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)' }),
-    host: Flags.string({ description: 'HTTP address (default 127.0.0.1)' }),
-    port: Flags.string({ description: 'HTTP port (default 7070; 0 picks one)' }),
-    capacity: Flags.string({ description: 'capacity, e.g. 512MiB or 2GiB' }),
-    'default-ttl': Flags.string({ description: 'lease TTL when a request names none, e.g. 30s, 5m' }),
-    token: Flags.string({ description: 'HTTP bearer token', env: 'PACKICE_TOKEN' }),
-    'allow-uid': Flags.string({ description: 'uids allowed on the socket, e.g. 1000,1001' }),
-    'log-level': Flags.string({ description: 'fatal, error, warn, info, debug, trace or silent' }),
-    config: Flags.string({ description: 'JSON config file' }),
+    socket: Flags.string({ description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)', env: 'PACKICE_SOCKET' }),
     pidfile: Flags.string({ description: 'pidfile (default beside the socket)' }),
-    detach: Flags.boolean({ description: 'run in the background; return once the node answers' }),
+    detach: Flags.boolean({ description: 'run in the background; return once the node is listening' }),
     log: Flags.string({ description: 'log file with --detach (default beside the socket)' }),
   };
 
   async run(): Promise<Record<string, unknown>> {
-    const { flags } = await this.parse(NodeStart);
-    const args: string[] = [];
-    for (const name of NODE_FLAGS) if (flags[name] !== undefined) args.push(`--${name}`, String(flags[name]));
+    const { own, node } = splitArgs(this.argv);
+    const { flags } = await this.parse(NodeStart, own);
     const socket = resolve(flags.socket ?? defaultSocketPath());
     const pidfile = resolve(flags.pidfile ?? defaultPidfile(socket));
-    if (!flags.detach) {
-      // A pidfile in the foreground too, so `packice node stop` works from another terminal.
-      if (flags.socket === undefined) args.push('--socket', socket);
-      args.push('--pidfile', pidfile);
-      const child = spawn(process.execPath, [nodeAppMain(), ...args], { stdio: 'inherit' });
-      const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-      process.on('SIGINT', forward);
-      process.on('SIGTERM', forward);
-      const [code] = (await once(child, 'exit')) as [number | null];
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      if (code) this.exit(code);
-      return { exitCode: code ?? 0 };
-    }
+    // A pidfile in the foreground too, so `packice node stop` works from another terminal.
+    const args = [...node, '--socket', socket, '--pidfile', pidfile];
+    mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
+    if (!flags.detach) return this.#foreground(args);
+
     const logfile = resolve(flags.log ?? defaultLogfile(socket));
-    mkdirSync(resolve(socket, '..'), { recursive: true, mode: 0o700 });
     const out = openSync(logfile, 'a');
-    if (flags.socket === undefined) args.push('--socket', socket);
-    const child = spawn(process.execPath, [nodeAppMain(), ...args, '--pidfile', pidfile], {
-      detached: true,
-      stdio: ['ignore', out, out],
-    });
+    const child = spawn(process.execPath, [nodeAppMain(), ...args], { detached: true, stdio: ['ignore', out, out, 'ipc'] });
     closeSync(out);
-    let exited: number | null = null;
-    child.once('exit', (code) => (exited = code ?? 1));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const ready = readFileSync(logfile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          try {
-            return JSON.parse(line) as { pid?: number; msg?: string; socket?: string | null; url?: string | null };
-          } catch {
-            return null;
-          }
-        })
-        .find((record) => record?.pid === child.pid && record?.msg?.includes('listening'));
-      if (ready) {
-        child.unref();
-        const result = { pid: child.pid, socket: ready.socket ?? null, url: ready.url ?? null, pidfile, log: logfile };
-        this.log(`packice node ${child.pid} listening${result.socket ? ` on ${result.socket}` : ''}${result.url ? ` at ${result.url}` : ''}`);
-        this.log(`log: ${logfile}; stop it with: packice node stop`);
-        return result;
-      }
-      if (exited !== null || Date.now() > deadline) {
-        const tail = readFileSync(logfile, 'utf8').split('\n').slice(-5).join('\n');
-        if (exited === null) child.kill('SIGTERM');
-        this.error(`the node did not start${exited !== null ? ` (exit ${exited})` : ' in 15 s'}:\n${tail}`, { exit: 1 });
-      }
-      await sleep(25);
-    }
+    const report = await awaitReport(child);
+    if (child.connected) child.disconnect();
+    child.unref();
+    if (report.type === 'failed') this.error(`${report.code}: ${report.message}`, { exit: 1, suggestions: [`see ${logfile}`] });
+    const where = `${report.socket ? ` on ${report.socket}` : ''}${report.url ? ` at ${report.url}` : ''}`;
+    this.log(`packice node ${report.pid} listening${where}`);
+    this.log(`log: ${logfile}; stop it with: packice node stop${flags.socket ? ` --socket ${socket}` : ''}`);
+    return { pid: report.pid, socket: report.socket, url: report.url, storage: report.storage, pidfile, log: logfile };
+  }
+
+  async #foreground(args: string[]): Promise<Record<string, unknown>> {
+    const child = spawn(process.execPath, [nodeAppMain(), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const report = await awaitReport(child);
+    if (child.connected) child.disconnect();
+    const code = await exited;
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    if (code) this.exit(code);
+    return { pid: report.pid, exitCode: code ?? 0 };
   }
 }

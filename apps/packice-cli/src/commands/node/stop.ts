@@ -1,31 +1,46 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPidfile, processAlive } from '../../node-app';
+import { NodeCommand } from '../../node-command';
 
-export default class NodeStop extends Command {
-  static override description = 'Stop a node started with --detach: SIGTERM, then wait for it to finish its work and exit.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --pidfile ./node.pid'];
-  static override enableJsonFlag = true;
+export default class NodeStop extends NodeCommand<typeof NodeStop> {
+  static override description =
+    'Stop a node started with `packice node start`: SIGTERM, then wait for it to finish its work and exit. ' +
+    'The pid comes from the pidfile beside the node socket (--node, --socket), or from --pidfile.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --node /run/user/1000/packice/node.sock',
+    '<%= config.bin %> <%= command.id %> --pidfile ./node.pid',
+  ];
   static override flags = {
-    pidfile: Flags.string({ description: 'pidfile of the node (default beside the default socket)' }),
-    socket: Flags.string({ description: 'the node socket, to find its pidfile beside it' }),
+    pidfile: Flags.string({ description: 'pidfile of the node (default beside its socket)' }),
+    socket: Flags.string({ description: 'the node socket, to find its pidfile beside it (same as --node PATH)' }),
   };
 
   async run(): Promise<{ pid: number; stopped: boolean }> {
-    const { flags } = await this.parse(NodeStop);
-    const pidfile = flags.pidfile ?? defaultPidfile(flags.socket);
+    const { node, socket, pidfile: given } = this.flags;
+    const nodeSocket = socket ?? (node.startsWith('/') ? node : undefined);
+    if (given === undefined && nodeSocket === undefined) {
+      this.error(`BAD_REQUEST: ${node} is not a socket path, so there is no pidfile beside it`, {
+        exit: 1,
+        suggestions: ['Pass the pidfile of the node with --pidfile'],
+      });
+    }
+    const pidfile = given ?? defaultPidfile(nodeSocket);
     let pid: number;
     try {
       pid = Number(readFileSync(pidfile, 'utf8').trim());
     } catch {
       this.error(`NOT_FOUND: no pidfile at ${pidfile}`, { exit: 2, suggestions: ['Is a node running? `packice node status`'] });
     }
-    if (!processAlive(pid)) this.error(`NOT_FOUND: process ${pid} from ${pidfile} is not running`, { exit: 2 });
+    if (!Number.isSafeInteger(pid) || pid <= 0 || !processAlive(pid)) {
+      this.error(`NOT_FOUND: process ${pid} from ${pidfile} is not running`, { exit: 2 });
+    }
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
     while (processAlive(pid)) {
-      if (Date.now() > deadline) this.error(`node ${pid} did not stop within 15 s`, { exit: 1 });
+      if (Date.now() > deadline) this.error(`TIMEOUT: node ${pid} did not stop within 15 s`, { exit: 4 });
       await sleep(25);
     }
     this.log(`packice node ${pid} stopped`);

@@ -1,0 +1,66 @@
+import { PackIceError } from '@packice/core';
+import { parseArgs } from 'node:util';
+import type { NodeSettings } from './config';
+
+/** One flag of the node app. */
+export interface NodeFlag {
+  /** The setting it sets (see `resolveConfig`). */
+  setting: keyof NodeSettings;
+  description: string;
+  /** The environment variable that sets it too, if any. */
+  env?: string;
+}
+
+/**
+ * The node app's flags: the one list. `packice node start` passes every flag it does not own
+ * itself straight to the node app, so the two cannot drift.
+ */
+export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
+  storage: { setting: 'storage', description: 'storage: mem (memfd) or fs', env: 'PACKICE_STORAGE' },
+  impl: { setting: 'impl', description: 'alias of --storage' },
+  dir: { setting: 'dir', description: 'directory of fs storage', env: 'PACKICE_DIR' },
+  transport: { setting: 'transport', description: 'uds, http, or uds,http', env: 'PACKICE_TRANSPORT' },
+  socket: { setting: 'socket', description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)', env: 'PACKICE_SOCKET' },
+  host: { setting: 'host', description: 'HTTP address (default 127.0.0.1)', env: 'PACKICE_HOST' },
+  port: { setting: 'port', description: 'HTTP port (default 7070; 0 picks one)', env: 'PACKICE_PORT' },
+  capacity: { setting: 'capacity', description: 'capacity, e.g. 512MiB or 2GiB', env: 'PACKICE_CAPACITY' },
+  'default-ttl': { setting: 'defaultTtl', description: 'lease TTL when a request names none, e.g. 30s, 5m', env: 'PACKICE_DEFAULT_TTL' },
+  token: { setting: 'token', description: 'HTTP bearer token (at least 8 characters)', env: 'PACKICE_TOKEN' },
+  'allow-uid': { setting: 'allowUid', description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)' },
+  pidfile: { setting: 'pidfile', description: 'write the pid here while running' },
+  'log-level': { setting: 'logLevel', description: 'fatal, error, warn, info, debug, trace or silent', env: 'PACKICE_LOG_LEVEL' },
+  config: { setting: 'config', description: 'JSON config file (keys as the settings, e.g. {"capacity": "1GiB"})', env: 'PACKICE_CONFIG' },
+});
+
+/** Parses the node app's arguments into settings; `help` when `--help` was asked. `BAD_REQUEST` for anything else. */
+export function parseNodeArgs(argv: readonly string[]): { help: boolean; settings: NodeSettings } {
+  const options = Object.fromEntries(Object.keys(NODE_FLAGS).map((name) => [name, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], strict: true, options: { ...options, help: { type: 'boolean' } } }));
+  } catch (err) {
+    throw new PackIceError('BAD_REQUEST', `${(err as Error).message}; see --help`, { cause: err });
+  }
+  const settings: NodeSettings = {};
+  for (const [name, flag] of Object.entries(NODE_FLAGS)) {
+    if (values[name] !== undefined) settings[flag.setting] = values[name];
+  }
+  return { help: values.help === true, settings };
+}
+
+/** The `--help` text, from {@link NODE_FLAGS}. */
+export function nodeHelp(): string {
+  const width = Math.max(...Object.keys(NODE_FLAGS).map((n) => n.length)) + 4;
+  const lines = Object.entries(NODE_FLAGS).map(
+    ([name, flag]) => `  --${name.padEnd(width - 2)}${flag.description}${flag.env ? ` [env ${flag.env}]` : ''}`,
+  );
+  return [
+    'Usage: packice-node [flags]   (or: packice node start [--detach] [flags])',
+    '',
+    'Runs a PackIce node. Later sources win: config file, then environment, then flags.',
+    '',
+    ...lines,
+    `  --${'help'.padEnd(width - 2)}show this text`,
+    '',
+  ].join('\n');
+}
