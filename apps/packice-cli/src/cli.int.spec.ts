@@ -80,7 +80,11 @@ describe('packice CLI against real nodes', () => {
     started.push(startedNode.pid);
     expect(startedNode.socket).toBe(join(dir, 'runtime', 'packice', 'node.sock'));
     await roundTrip([]);
-    await expect(json(['node', 'status'])).resolves.toMatchObject({ transport: 'uds', storage: 'mem', pid: startedNode.pid });
+    await expect(json(['node', 'status'])).resolves.toMatchObject({
+      transport: 'uds',
+      storage: 'mem',
+      pid: startedNode.pid,
+    });
     await expect(json(['node', 'stop'])).resolves.toEqual({ pid: startedNode.pid, stopped: true });
     expect(processAlive(startedNode.pid)).toBe(false);
     expect(existsSync(startedNode.socket)).toBe(false);
@@ -92,14 +96,31 @@ describe('packice CLI against real nodes', () => {
 
   it('http + fs, and both transports at once on one node', async () => {
     const socket = join(dir, 'both', 'node.sock');
-    const node = (await json(['node', 'start', '--detach', '--impl', 'fs', '--dir', join(dir, 'store'), '--transport', 'uds,http', '--port', '0', '--socket', socket])) as {
+    const node = (await json([
+      'node',
+      'start',
+      '--detach',
+      '--impl',
+      'fs',
+      '--dir',
+      join(dir, 'store'),
+      '--transport',
+      'uds,http',
+      '--port',
+      '0',
+      '--socket',
+      socket,
+    ])) as {
       pid: number;
       url: string;
     };
     started.push(node.pid);
     await roundTrip(['--node', node.url]);
     await roundTrip(['--node', socket]);
-    await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({ transport: 'http', storage: 'fs' });
+    await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({
+      transport: 'http',
+      storage: 'fs',
+    });
     await expect(json(['node', 'stop', '--node', socket])).resolves.toMatchObject({ stopped: true });
     expect(processAlive(node.pid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
@@ -121,7 +142,10 @@ describe('packice CLI against real nodes', () => {
 
   it('runs in the foreground; `node stop` from elsewhere shuts it down gracefully', async () => {
     const socket = join(dir, 'fg', 'node.sock');
-    const child = spawn(process.execPath, [run, 'node', 'start', '--socket', socket], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [run, 'node', 'start', '--socket', socket], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     started.push(child.pid as number);
     let out = '';
     await new Promise<void>((resolve) => {

@@ -64,7 +64,10 @@ export abstract class NodeCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     if (isPackIceError(err)) {
-      this.error(`${err.code}: ${err.message}`, { exit: EXIT[err.code] ?? 1, suggestions: SUGGESTIONS[err.code] ? [SUGGESTIONS[err.code]] : undefined });
+      this.error(`${err.code}: ${err.message}`, {
+        exit: EXIT[err.code] ?? 1,
+        suggestions: SUGGESTIONS[err.code] ? [SUGGESTIONS[err.code]] : undefined,
+      });
     }
     return super.catch(err);
   }
@@ -96,7 +99,11 @@ export function table(log: (line: string) => void, rows: Record<string, string |
     return;
   }
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   log(line(columns.map((c) => c.toUpperCase())));
   for (const row of rows) log(line(columns.map((c) => String(row[c] ?? ''))));
 }

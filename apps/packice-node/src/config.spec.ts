@@ -28,7 +28,10 @@ describe('resolveConfig', () => {
   it('takes the config file, then PACKICE_* variables, then flags (later wins)', () => {
     const file = join(dir, 'node.json');
     writeFileSync(file, JSON.stringify({ capacity: '1GiB', port: 9000, logLevel: 'warn', transport: ['uds', 'http'] }));
-    const config = resolveConfig({ config: file, port: '9100', impl: 'fs', dir }, { PACKICE_CAPACITY: '512MiB', PACKICE_TOKEN: 'long-enough-token' });
+    const config = resolveConfig(
+      { config: file, port: '9100', impl: 'fs', dir },
+      { PACKICE_CAPACITY: '512MiB', PACKICE_TOKEN: 'long-enough-token' },
+    );
     expect(config).toMatchObject({
       storage: 'fs',
       dir,
@@ -52,6 +55,8 @@ describe('resolveConfig', () => {
     [{ logLevel: 'loud' }, 'log level'],
     [{ config: '/nonexistent/packice.json' }, 'config file'],
   ])('refuses %j with a clear BAD_REQUEST', (flags, message) => {
-    expect(() => resolveConfig(flags, {})).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(message) }));
+    expect(() => resolveConfig(flags, {})).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(message) }),
+    );
   });
 });

@@ -25,10 +25,11 @@ export interface NodeConfig {
 }
 
 /** Settings as they come from flags, environment or a JSON config file (strings or numbers). */
-export type NodeSettings = Partial<Record<keyof NodeConfig | 'impl' | 'transport' | 'config' | 'defaultTtl' | 'capacity' | 'allowUid', unknown>>;
+export type NodeSettings = Partial<
+  Record<keyof NodeConfig | 'impl' | 'transport' | 'config' | 'defaultTtl' | 'capacity' | 'allowUid', unknown>
+>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 
 /** Defaults of a node (the safe ones: UDS + memory, HTTP only on 127.0.0.1). */
 export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
@@ -72,11 +73,18 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
     try {
       fromFile = JSON.parse(readFileSync(String(configPath), 'utf8')) as NodeSettings;
     } catch (err) {
-      throw new PackIceError('BAD_REQUEST', `config file ${String(configPath)}: ${(err as Error).message}`, { cause: err });
+      throw new PackIceError('BAD_REQUEST', `config file ${String(configPath)}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw bad(`config file ${String(configPath)} must hold a JSON object`);
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
+      throw bad(`config file ${String(configPath)} must hold a JSON object`);
   }
-  const s: NodeSettings = { ...fromFile, ...fromEnv, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  const s: NodeSettings = {
+    ...fromFile,
+    ...fromEnv,
+    ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+  };
   const config = nodeDefaults(env);
 
   const storage = s.storage ?? s.impl;
@@ -89,14 +97,16 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
   const transport = s.transports ?? s.transport;
   if (transport !== undefined) {
     const list = (Array.isArray(transport) ? transport : String(transport).split(',')).map((t) => String(t).trim());
-    if (list.length === 0 || list.some((t) => t !== 'uds' && t !== 'http')) throw bad(`transport must be uds, http or uds,http, not ${JSON.stringify(transport)}`);
+    if (list.length === 0 || list.some((t) => t !== 'uds' && t !== 'http'))
+      throw bad(`transport must be uds, http or uds,http, not ${JSON.stringify(transport)}`);
     config.transports = [...new Set(list)] as ('uds' | 'http')[];
   }
   if (s.socket !== undefined) config.socket = resolve(String(s.socket));
   if (s.host !== undefined) config.host = String(s.host);
   if (s.port !== undefined) {
     const port = Number(s.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad(`port must be 0 to 65535, not ${JSON.stringify(s.port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw bad(`port must be 0 to 65535, not ${JSON.stringify(s.port)}`);
     config.port = port;
   }
   const capacity = s.capacityBytes ?? s.capacity;
@@ -110,12 +120,14 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
   const uids = s.allowUids ?? s.allowUid;
   if (uids !== undefined) {
     const list = (Array.isArray(uids) ? uids : String(uids).split(',')).map((u) => Number(u));
-    if (list.some((u) => !Number.isInteger(u) || u < 0)) throw bad(`allow-uid takes uids like 1000,1001, not ${JSON.stringify(uids)}`);
+    if (list.some((u) => !Number.isInteger(u) || u < 0))
+      throw bad(`allow-uid takes uids like 1000,1001, not ${JSON.stringify(uids)}`);
     config.allowUids = list;
   }
   if (s.pidfile !== undefined && s.pidfile !== null) config.pidfile = resolve(String(s.pidfile));
   if (s.logLevel !== undefined) {
-    if (!LOG_LEVELS.includes(s.logLevel as NodeConfig['logLevel'])) throw bad(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+    if (!LOG_LEVELS.includes(s.logLevel as NodeConfig['logLevel']))
+      throw bad(`log level must be one of ${LOG_LEVELS.join(', ')}`);
     config.logLevel = s.logLevel as NodeConfig['logLevel'];
   }
   return config;

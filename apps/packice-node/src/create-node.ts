@@ -40,7 +40,10 @@ function writePidfile(path: string): void {
     // no pidfile yet
   }
   if (other && other !== process.pid && processAlive(other)) {
-    throw new PackIceError('ALREADY_EXISTS', `pidfile ${path} names a running process (${other}): is a node already running?`);
+    throw new PackIceError(
+      'ALREADY_EXISTS',
+      `pidfile ${path} names a running process (${other}): is a node already running?`,
+    );
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });

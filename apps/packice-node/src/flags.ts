@@ -20,16 +20,35 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
   impl: { setting: 'impl', description: 'alias of --storage' },
   dir: { setting: 'dir', description: 'directory of fs storage', env: 'PACKICE_DIR' },
   transport: { setting: 'transport', description: 'uds, http, or uds,http', env: 'PACKICE_TRANSPORT' },
-  socket: { setting: 'socket', description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)', env: 'PACKICE_SOCKET' },
+  socket: {
+    setting: 'socket',
+    description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)',
+    env: 'PACKICE_SOCKET',
+  },
   host: { setting: 'host', description: 'HTTP address (default 127.0.0.1)', env: 'PACKICE_HOST' },
   port: { setting: 'port', description: 'HTTP port (default 7070; 0 picks one)', env: 'PACKICE_PORT' },
   capacity: { setting: 'capacity', description: 'capacity, e.g. 512MiB or 2GiB', env: 'PACKICE_CAPACITY' },
-  'default-ttl': { setting: 'defaultTtl', description: 'lease TTL when a request names none, e.g. 30s, 5m', env: 'PACKICE_DEFAULT_TTL' },
+  'default-ttl': {
+    setting: 'defaultTtl',
+    description: 'lease TTL when a request names none, e.g. 30s, 5m',
+    env: 'PACKICE_DEFAULT_TTL',
+  },
   token: { setting: 'token', description: 'HTTP bearer token (at least 8 characters)', env: 'PACKICE_TOKEN' },
-  'allow-uid': { setting: 'allowUid', description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)' },
+  'allow-uid': {
+    setting: 'allowUid',
+    description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)',
+  },
   pidfile: { setting: 'pidfile', description: 'write the pid here while running' },
-  'log-level': { setting: 'logLevel', description: 'fatal, error, warn, info, debug, trace or silent', env: 'PACKICE_LOG_LEVEL' },
-  config: { setting: 'config', description: 'JSON config file (keys as the settings, e.g. {"capacity": "1GiB"})', env: 'PACKICE_CONFIG' },
+  'log-level': {
+    setting: 'logLevel',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+    env: 'PACKICE_LOG_LEVEL',
+  },
+  config: {
+    setting: 'config',
+    description: 'JSON config file (keys as the settings, e.g. {"capacity": "1GiB"})',
+    env: 'PACKICE_CONFIG',
+  },
 });
 
 /** Parses the node app's arguments into settings; `help` when `--help` was asked. `BAD_REQUEST` for anything else. */

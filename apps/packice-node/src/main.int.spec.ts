@@ -23,8 +23,14 @@ afterAll(async () => {
 });
 
 /** Starts the node app; resolves with the report it sends over its IPC channel once listening. */
-async function startNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; ready: NodeReport }> {
-  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+async function startNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; ready: NodeReport }> {
+  const child = spawn(process.execPath, [main, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   running.push(child);
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -61,12 +67,34 @@ describe('the node app (dist/main.js)', () => {
   it('serves UDS and HTTP from one fs-backed Peer, writes a pidfile, shuts down gracefully, and comes back with its objects', async () => {
     const socket = join(dir, 'both.sock');
     const pidfile = join(dir, 'node.pid');
-    const args = ['--impl', 'fs', '--dir', join(dir, 'store'), '--transport', 'uds,http', '--socket', socket, '--port', '0', '--pidfile', pidfile, '--capacity', '64MiB', '--token', 'a-long-token'];
+    const args = [
+      '--impl',
+      'fs',
+      '--dir',
+      join(dir, 'store'),
+      '--transport',
+      'uds,http',
+      '--socket',
+      socket,
+      '--port',
+      '0',
+      '--pidfile',
+      pidfile,
+      '--capacity',
+      '64MiB',
+      '--token',
+      'a-long-token',
+    ];
     const first = await startNode(args);
     expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(first.child.pid));
     const overUds = await connect(socket);
     await overUds.put('kept across restarts', { objectId: 'durable', meta: { via: 'uds' } });
-    expect(first.ready).toMatchObject({ type: 'ready', socket, pidfile, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(first.ready).toMatchObject({
+      type: 'ready',
+      socket,
+      pidfile,
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
     const overHttp = await connect((first.ready as { url: string }).url, { token: 'a-long-token' });
     expect((await overHttp.get('durable')).toString()).toBe('kept across restarts');
     await expect(overHttp.stats()).resolves.toMatchObject({ capacity: 64 * 2 ** 20, objects: 1 });
@@ -94,7 +122,9 @@ describe('the node app (dist/main.js)', () => {
     expect(code).toBe(1);
     expect(err).toContain('BAD_REQUEST');
     expect(err).toContain('capacity');
-    expect(reports).toEqual([{ type: 'failed', pid: child.pid, code: 'BAD_REQUEST', message: expect.stringContaining('capacity') }]);
+    expect(reports).toEqual([
+      { type: 'failed', pid: child.pid, code: 'BAD_REQUEST', message: expect.stringContaining('capacity') },
+    ]);
   });
 
   it('prints its own flags with --help', async () => {
@@ -104,6 +134,7 @@ describe('the node app (dist/main.js)', () => {
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
-    for (const flag of ['--storage', '--transport', '--capacity', '--default-ttl', '--config']) expect(out).toContain(flag);
+    for (const flag of ['--storage', '--transport', '--capacity', '--default-ttl', '--config'])
+      expect(out).toContain(flag);
   });
 });

@@ -12,7 +12,9 @@ describe('parseSize', () => {
   ])('%s -> %d bytes', (input, bytes) => expect(parseSize(input)).toBe(bytes));
 
   it.each(['', 'lots', '-1', '0', '12 parsecs', '1e3'])('refuses %j', (input) => {
-    expect(() => parseSize(input, 'capacity')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining('capacity') }));
+    expect(() => parseSize(input, 'capacity')).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining('capacity') }),
+    );
   });
 });
 

@@ -1,9 +1,20 @@
 import { PackIceError } from '@packice/core';
 
 const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
 /** Parses a byte size: `1048576`, `512MiB`, `2GiB`, `1.5GB`. */
@@ -13,7 +24,10 @@ export function parseSize(value: string | number, what = 'size'): number {
   const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
   const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : NaN;
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new PackIceError('BAD_REQUEST', `${what} ${JSON.stringify(value)} is not a size like 512MiB, 2GiB or 1048576`);
+    throw new PackIceError(
+      'BAD_REQUEST',
+      `${what} ${JSON.stringify(value)} is not a size like 512MiB, 2GiB or 1048576`,
+    );
   }
   return bytes;
 }

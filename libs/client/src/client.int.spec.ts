@@ -17,7 +17,10 @@ let url: string;
 let direct: Peer;
 
 beforeAll(async () => {
-  node = fork(join(__dirname, '__fixtures__/node.cjs'), [socket], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  node = fork(join(__dirname, '__fixtures__/node.cjs'), [socket], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [],
+  });
   [{ url }] = (await once(node, 'message')) as [{ url: string }];
   direct = createPeer({ storage: createMemStorage() });
 });
@@ -184,12 +187,19 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
 
   it('stops a waiting call when its signal aborts, and refuses one whose signal already has', async () => {
     const controller = new AbortController();
-    const waiting = consumer.acquire({ intent: 'read', objectId: uniqueId('never'), timeoutMs: 60_000, signal: controller.signal });
+    const waiting = consumer.acquire({
+      intent: 'read',
+      objectId: uniqueId('never'),
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
     controller.abort(new Error('no longer needed'));
     await expect(waiting).rejects.toThrow('no longer needed');
     const gone = AbortSignal.abort(new Error('aborted before'));
     await expect(consumer.stat(uniqueId('any'), { signal: gone })).rejects.toThrow('aborted before');
-    await expect(consumer.put('x', { objectId: uniqueId('never-put'), signal: gone })).rejects.toThrow('aborted before');
+    await expect(consumer.put('x', { objectId: uniqueId('never-put'), signal: gone })).rejects.toThrow(
+      'aborted before',
+    );
     await expect(consumer.listObjects({ signal: gone })).rejects.toThrow('aborted before');
     await expect(consumer.stats()).resolves.toMatchObject({ capacity: null });
   });
@@ -209,11 +219,17 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
 
 describe('connect', () => {
   it('refuses unknown targets and says what it takes', async () => {
-    await expect(connect('ftp://x')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('memory://name') });
+    await expect(connect('ftp://x')).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('memory://name'),
+    });
   });
 
   it('fails fast and clearly when a node is not there', async () => {
-    await expect(connect(join(dir, 'nobody.sock'))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('packice node start') });
+    await expect(connect(join(dir, 'nobody.sock'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('packice node start'),
+    });
     await expect(connect('http://127.0.0.1:1')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 

@@ -24,11 +24,20 @@ interface SharedPeer {
 const shared = new Map<string, SharedPeer>();
 
 function memoryPeer(capacityBytes: number | undefined): Peer {
-  return createPeer({ storage: createMemStorage(), leaseStore: createMemoryLeaseStore(), capacityBytes: capacityBytes ?? null });
+  return createPeer({
+    storage: createMemStorage(),
+    leaseStore: createMemoryLeaseStore(),
+    capacityBytes: capacityBytes ?? null,
+  });
 }
 
 function isPeer(value: unknown): value is Peer {
-  return typeof value === 'object' && value !== null && typeof (value as Peer).acquire === 'function' && typeof (value as Peer).seal === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Peer).acquire === 'function' &&
+    typeof (value as Peer).seal === 'function'
+  );
 }
 
 /**

@@ -7,7 +7,10 @@ async function guarded<T>(options: CallOptions | undefined, call: () => Promise<
 }
 
 /** A Client transport straight onto a Peer in this process: no copies, no sockets. */
-export function createDirectTransport(peer: Peer, onClose: () => Promise<void> = async () => undefined): ClientTransport {
+export function createDirectTransport(
+  peer: Peer,
+  onClose: () => Promise<void> = async () => undefined,
+): ClientTransport {
   return {
     kind: 'direct',
     async acquire(request, options) {

@@ -40,7 +40,10 @@ void main();
 `;
 
 beforeAll(async () => {
-  node = fork(join(__dirname, '__fixtures__/node.cjs'), [socket], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  node = fork(join(__dirname, '__fixtures__/node.cjs'), [socket], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [],
+  });
   await once(node, 'message');
 });
 
@@ -56,35 +59,70 @@ describe('the published packages', () => {
     const tarballs = join(dir, 'tarballs');
     mkdirSync(tarballs);
     for (const lib of LIBS) {
-      execFileSync('npm', ['pack', '--silent', '--pack-destination', tarballs], { cwd: join(workspace, 'libs', lib), stdio: 'pipe' });
+      execFileSync('npm', ['pack', '--silent', '--pack-destination', tarballs], {
+        cwd: join(workspace, 'libs', lib),
+        stdio: 'pipe',
+      });
     }
-    const files = Object.fromEntries(readdirSync(tarballs).map((f) => [`@packice/${f.replace(/^packice-(.*)-\d+\.\d+\.\d+\.tgz$/, '$1')}`, `file:${join(tarballs, f)}`]));
+    const files = Object.fromEntries(
+      readdirSync(tarballs).map((f) => [
+        `@packice/${f.replace(/^packice-(.*)-\d+\.\d+\.\d+\.tgz$/, '$1')}`,
+        `file:${join(tarballs, f)}`,
+      ]),
+    );
     expect(Object.keys(files).sort()).toEqual(LIBS.map((l) => `@packice/${l}`).sort());
 
     const scratch = join(dir, 'scratch');
     mkdirSync(scratch);
     // overrides: the libs' own dependencies on each other come from the tarballs too, never the registry.
-    const typesNode = (JSON.parse(readFileSync(join(workspace, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string }).version;
+    const typesNode = (
+      JSON.parse(readFileSync(join(workspace, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string }
+    ).version;
     writeFileSync(
       join(scratch, 'package.json'),
-      JSON.stringify({ name: 'scratch', private: true, dependencies: { ...files, '@types/node': typesNode }, overrides: files }),
+      JSON.stringify({
+        name: 'scratch',
+        private: true,
+        dependencies: { ...files, '@types/node': typesNode },
+        overrides: files,
+      }),
     );
     writeFileSync(
       join(scratch, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023', 'esnext.disposable'], strict: true, types: ['node'], outDir: 'out', skipLibCheck: false } }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          lib: ['es2023', 'esnext.disposable'],
+          strict: true,
+          types: ['node'],
+          outDir: 'out',
+          skipLibCheck: false,
+        },
+      }),
     );
     writeFileSync(join(scratch, 'producer.ts'), PRODUCER);
     writeFileSync(join(scratch, 'consumer.ts'), CONSUMER);
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: scratch, stdio: 'pipe' });
+    execFileSync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+      { cwd: scratch, stdio: 'pipe' },
+    );
     // The scratch project type-checks against the packages' published .d.ts files.
     try {
       execFileSync(join(workspace, 'node_modules/.bin/tsc'), ['-p', scratch], { cwd: scratch, encoding: 'utf8' });
     } catch (err) {
-      throw new Error(`the scratch project does not type-check:\n${(err as { stdout?: string }).stdout}`, { cause: err });
+      throw new Error(`the scratch project does not type-check:\n${(err as { stdout?: string }).stdout}`, {
+        cause: err,
+      });
     }
 
     execFileSync('node', [join(scratch, 'out/producer.js'), socket], { cwd: scratch, stdio: 'pipe' });
-    const printed = execFileSync('node', [join(scratch, 'out/consumer.js'), socket], { cwd: scratch, encoding: 'utf8' });
+    const printed = execFileSync('node', [join(scratch, 'out/consumer.js'), socket], {
+      cwd: scratch,
+      encoding: 'utf8',
+    });
     expect(printed.trim()).toBe('Zero-Copy Data!');
   }, 180_000);
 });

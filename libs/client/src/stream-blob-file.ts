@@ -7,7 +7,12 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
  */
 export interface BlobFile extends AsyncDisposable {
   /** Reads into `buffer` from `position` (default: where the last read ended). */
-  read(buffer: Uint8Array, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: Uint8Array }>;
+  read(
+    buffer: Uint8Array,
+    offset?: number,
+    length?: number,
+    position?: number | null,
+  ): Promise<{ bytesRead: number; buffer: Uint8Array }>;
   /** Writes at the end of what was written so far. */
   write(data: Uint8Array | string): Promise<{ bytesWritten: number }>;
   createReadStream(options?: { start?: number; end?: number }): Readable;
@@ -44,7 +49,12 @@ export class StreamBlobFile implements BlobFile {
     }
   }
 
-  async read(buffer: Uint8Array, offset = 0, length = buffer.byteLength - offset, position: number | null = null): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+  async read(
+    buffer: Uint8Array,
+    offset = 0,
+    length = buffer.byteLength - offset,
+    position: number | null = null,
+  ): Promise<{ bytesRead: number; buffer: Uint8Array }> {
     this.#open();
     const start = position ?? this.#position;
     let bytesRead = 0;

@@ -38,7 +38,8 @@ export class UrlBlobIo implements BlobIo {
   }
 
   async open(mode: 'r' | 'r+' | 'w'): Promise<BlobFile> {
-    if (mode === 'r+') throw new PackIceError('BAD_REQUEST', "'r+' needs a descriptor or a file; use 'w' to replace the blob");
+    if (mode === 'r+')
+      throw new PackIceError('BAD_REQUEST', "'r+' needs a descriptor or a file; use 'w' to replace the blob");
     return new StreamBlobFile(this.#streams(), mode);
   }
 
@@ -82,7 +83,8 @@ export class InProcessBlobIo implements BlobIo {
   async open(mode: 'r' | 'r+' | 'w'): Promise<BlobFile> {
     const file = this.#file();
     if (file) return file.open(mode);
-    if (mode === 'r+') throw new PackIceError('BAD_REQUEST', "'r+' needs a descriptor or a file; use 'w' to replace the blob");
+    if (mode === 'r+')
+      throw new PackIceError('BAD_REQUEST', "'r+' needs a descriptor or a file; use 'w' to replace the blob");
     const blob = this.#blob;
     const streams: BlobStreams = {
       read: async (start, end) => [await blob.read(start, end === undefined ? undefined : end - start + 1)],

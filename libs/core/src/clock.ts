@@ -25,11 +25,14 @@ export const systemClock: Clock = Object.freeze({
     const due = Date.now() + ms;
     let timer: NodeJS.Timeout;
     const arm = (delay: number): void => {
-      timer = setTimeout(() => {
-        const left = due - Date.now();
-        if (left > 0) arm(left);
-        else fn();
-      }, Math.min(Math.max(delay, 0), MAX_TIMER_MS));
+      timer = setTimeout(
+        () => {
+          const left = due - Date.now();
+          if (left > 0) arm(left);
+          else fn();
+        },
+        Math.min(Math.max(delay, 0), MAX_TIMER_MS),
+      );
       timer.unref();
     };
     arm(ms);

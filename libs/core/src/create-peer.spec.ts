@@ -104,7 +104,9 @@ describe('Peer: create and read', () => {
     const { peer } = setup();
     await putObject(peer, 'taken', 'x');
     await peer.acquire({ intent: 'create', objectId: 'creating' });
-    await expect(peer.acquire({ intent: 'create', objectId: 'taken' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(peer.acquire({ intent: 'create', objectId: 'taken' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
     await expect(peer.acquire({ intent: 'create', objectId: 'creating' })).rejects.toMatchObject({
       code: 'ALREADY_EXISTS',
     });
@@ -202,7 +204,13 @@ describe('Peer: waiting for seal', () => {
     await Promise.resolve();
     await new Promise((resolve) => setImmediate(resolve));
     clock.advance(499);
-    const early = await Promise.race([wait.then(() => 'done', () => 'failed'), Promise.resolve('pending')]);
+    const early = await Promise.race([
+      wait.then(
+        () => 'done',
+        () => 'failed',
+      ),
+      Promise.resolve('pending'),
+    ]);
     expect(early).toBe('pending');
     clock.advance(1);
     await expect(wait).rejects.toMatchObject({ code: 'TIMEOUT' });
@@ -436,7 +444,7 @@ describe('Peer: capacity and LRU eviction', () => {
     expect((await peer.stats()).bytes).toBe(10);
   });
 
-  it('frees the evicted objects\' storage before allocating the new object', async () => {
+  it("frees the evicted objects' storage before allocating the new object", async () => {
     const inner = createBufferBlobStore();
     const calls: string[] = [];
     let freeRemoval!: () => void;
@@ -538,7 +546,11 @@ describe('Peer: start and close', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const inner = createBufferBlobStore();
-    const slow: BlobStore = { ...inner, name: 'slow', createBlobs: async (id, hints) => (await gate, inner.createBlobs(id, hints)) };
+    const slow: BlobStore = {
+      ...inner,
+      name: 'slow',
+      createBlobs: async (id, hints) => (await gate, inner.createBlobs(id, hints)),
+    };
     const peer = createPeer({ storage: slow });
     const create = peer.acquire({ intent: 'create', objectId: 'mid' });
     await new Promise((resolve) => setImmediate(resolve));

@@ -8,7 +8,15 @@ import { createMapLeaseStore } from './lease-store';
 import type { Access, Lease, LeaseHolder, ObjectInfo, PeerStats } from './model';
 import { ObjectLifecycle } from './object-lifecycle';
 import { snapshot, type ObjectEntry } from './object-table';
-import type { AcquireContext, AcquireRequest, AcquireResult, DeleteResult, Peer, PeerEvents, PeerOptions } from './peer';
+import type {
+  AcquireContext,
+  AcquireRequest,
+  AcquireResult,
+  DeleteResult,
+  Peer,
+  PeerEvents,
+  PeerOptions,
+} from './peer';
 import { PEER_DEFAULTS, validatePeerOptions } from './peer-options';
 import { TypedEmitter } from './typed-emitter';
 import { parseAcquireRequest, parseTtl, type ParsedAcquire } from './validate';

@@ -1,14 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ERROR_CODES,
-  errorCodes,
-  fromWireError,
-  isPackIceError,
-  PackIceError,
-  toPackIceError,
-} from './errors';
+import { ERROR_CODES, errorCodes, fromWireError, isPackIceError, PackIceError, toPackIceError } from './errors';
 
 const PROTOCOL_CODES = [
   'BAD_REQUEST',
@@ -78,8 +71,14 @@ describe('PackIceError', () => {
   });
 
   it('rebuilds errors from the wire, unknown codes as INTERNAL', () => {
-    expect(fromWireError({ code: 'NOT_SEALED', message: 'wait' })).toMatchObject({ code: 'NOT_SEALED', message: 'wait' });
-    expect(fromWireError({ code: 'NEW_CODE', message: 'm' })).toMatchObject({ code: 'INTERNAL', message: 'NEW_CODE: m' });
+    expect(fromWireError({ code: 'NOT_SEALED', message: 'wait' })).toMatchObject({
+      code: 'NOT_SEALED',
+      message: 'wait',
+    });
+    expect(fromWireError({ code: 'NEW_CODE', message: 'm' })).toMatchObject({
+      code: 'INTERNAL',
+      message: 'NEW_CODE: m',
+    });
     expect(fromWireError(undefined)).toMatchObject({ code: 'INTERNAL' });
   });
 });

@@ -18,7 +18,10 @@ export function assertObjectId(value: unknown, field = 'object_id'): asserts val
     throw new PackIceError('BAD_REQUEST', `${field} must be a string`);
   }
   if (!OBJECT_ID_PATTERN.test(value)) {
-    throw new PackIceError('INVALID_ID', `${field} ${JSON.stringify(value.slice(0, 140))} does not match ${OBJECT_ID_PATTERN}`);
+    throw new PackIceError(
+      'INVALID_ID',
+      `${field} ${JSON.stringify(value.slice(0, 140))} does not match ${OBJECT_ID_PATTERN}`,
+    );
   }
 }
 

@@ -6,9 +6,7 @@ export type ObjectState = 'creating' | 'sealed';
 
 /** Who holds a lease, as far as the node knows. */
 export type LeaseHolder =
-  | { transport: 'uds'; pid: number; uid: number }
-  | { transport: 'http'; remote: string }
-  | { transport: 'direct' };
+  { transport: 'uds'; pid: number; uid: number } | { transport: 'http'; remote: string } | { transport: 'direct' };
 
 /** A lease: the right to use one object for a while (PROTOCOL.md, "Model"). */
 export interface Lease {

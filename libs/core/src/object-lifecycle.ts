@@ -60,7 +60,11 @@ export class ObjectLifecycle {
   }
 
   /** Makes a new object and its blobs. `ALREADY_EXISTS`, `OUT_OF_CAPACITY`, storage errors. */
-  async create(objectId: string, hints: readonly (number | undefined)[], meta: ObjectEntry['meta']): Promise<ObjectEntry> {
+  async create(
+    objectId: string,
+    hints: readonly (number | undefined)[],
+    meta: ObjectEntry['meta'],
+  ): Promise<ObjectEntry> {
     if (this.objects.has(objectId)) throw new PackIceError('ALREADY_EXISTS', `object ${objectId} already exists`);
     const need = sum(hints.map((h) => h ?? 0));
     const evicted = this.#makeRoom(need);

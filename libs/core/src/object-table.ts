@@ -65,8 +65,7 @@ export class ObjectTable {
 
 /** A snapshot of an entry, without blobs' handles. */
 export function snapshot(entry: ObjectEntry): ObjectInfo {
-  const sizes =
-    entry.sealedSizes ?? (entry.ready ? entry.blobs.map((b) => b.size) : entry.hints.map((h) => h ?? 0));
+  const sizes = entry.sealedSizes ?? (entry.ready ? entry.blobs.map((b) => b.size) : entry.hints.map((h) => h ?? 0));
   return {
     objectId: entry.objectId,
     state: entry.state,

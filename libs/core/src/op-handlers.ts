@@ -34,7 +34,11 @@ export function plainOpHandlers(peer: Peer): { readonly [O in PlainOp]: OpHandle
  * Runs a plain op by name with params as they came off the wire; resolves with the wire answer.
  * The Peer checks the params' types, so they need not match `OpParams` statically.
  */
-export function callPlainOp(handlers: ReturnType<typeof plainOpHandlers>, op: PlainOp, params: object): Promise<object> {
+export function callPlainOp(
+  handlers: ReturnType<typeof plainOpHandlers>,
+  op: PlainOp,
+  params: object,
+): Promise<object> {
   return (handlers[op] as (p: object) => Promise<object>)(params);
 }
 

@@ -24,7 +24,9 @@ describe('the op table', () => {
   });
 
   it('gives every HTTP route a distinct method and path, and names each path param among the params', () => {
-    const routes = opNames.flatMap((name) => (OPS[name].http ? [`${OPS[name].http?.method} ${OPS[name].http?.path}`] : []));
+    const routes = opNames.flatMap((name) =>
+      OPS[name].http ? [`${OPS[name].http?.method} ${OPS[name].http?.path}`] : [],
+    );
     routes.push(...Object.values(DATA_PLANE).map((r) => `${r.method} ${r.path}`));
     expect(new Set(routes).size).toBe(routes.length);
     for (const name of opNames) {

@@ -55,7 +55,10 @@ export type OpParams<O extends OpName> = WireOps[O]['params'];
 /** An op's wire answer (without `id`, `ok`, `fds`). */
 export type OpResult<O extends OpName> = WireOps[O]['result'];
 
-/** How an op is reached over HTTP. Path params are `:name`; other params go in the query (GET, DELETE) or the JSON body (POST). */
+/**
+ * How an op is reached over HTTP. Path params are `:name`; other params go in the query (GET,
+ * DELETE) or the JSON body (POST).
+ */
 export interface HttpBinding {
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT';
   readonly path: string;

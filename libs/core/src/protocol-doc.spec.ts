@@ -18,11 +18,17 @@ function rows(heading: string): string[][] {
     .split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| ---'))
     .slice(1)
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 }
 
 /** The backticked names in a cell, `?` kept after optional ones. */
-const names = (cell: string): string[] => [...cell.matchAll(/`([a-z_]+)`(\?)?/g)].map(([, name, opt]) => name + (opt ?? ''));
+const names = (cell: string): string[] =>
+  [...cell.matchAll(/`([a-z_]+)`(\?)?/g)].map(([, name, opt]) => name + (opt ?? ''));
 const code = (cell: string): string => /`([^`]+)`/.exec(cell)?.[1] ?? '';
 
 describe('docs/protocol.md against the op table', () => {
@@ -41,7 +47,11 @@ describe('docs/protocol.md against the op table', () => {
   });
 
   it('lists every HTTP route, and only those, with its op and success status', () => {
-    const table = rows('### Routes').map(([route, op, status]) => ({ route: code(route), op: code(op), status: Number(status) }));
+    const table = rows('### Routes').map(([route, op, status]) => ({
+      route: code(route),
+      op: code(op),
+      status: Number(status),
+    }));
     const expected = opNames.flatMap((op) => {
       const http = OPS[op].http;
       return http ? [{ route: `${http.method} ${http.path}`, op, status: http.status }] : [];

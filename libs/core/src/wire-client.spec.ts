@@ -32,7 +32,12 @@ describe('wireOperations over plainOpHandlers', () => {
     const ops = wireOperations(call);
     const { lease, object } = await peer.acquire({ intent: 'create', objectId: 'o', meta: { k: 'v' } });
     await object.blobs[0].write(Buffer.from('abc'));
-    await expect(ops.seal(lease.leaseId)).resolves.toMatchObject({ objectId: 'o', state: 'sealed', size: 3, meta: { k: 'v' } });
+    await expect(ops.seal(lease.leaseId)).resolves.toMatchObject({
+      objectId: 'o',
+      state: 'sealed',
+      size: 3,
+      meta: { k: 'v' },
+    });
     await expect(ops.renew(lease.leaseId, 5_000)).resolves.toMatchObject({ leaseId: lease.leaseId, ttlMs: 5_000 });
     await expect(ops.stat('o')).resolves.toMatchObject({ objectId: 'o', blobs: [{ size: 3 }] });
     await expect(ops.listObjects()).resolves.toHaveLength(1);

@@ -21,8 +21,13 @@ export function wireOperations(call: WireCall): WireOperations {
     release: async (leaseId, options) => void (await call('release', { lease_id: leaseId }, options)),
     renew: async (leaseId, ttlMs, options) =>
       fromWireLease(
-        (await call('renew', ttlMs === undefined ? { lease_id: leaseId } : { lease_id: leaseId, ttl_ms: ttlMs }, options))
-          .lease,
+        (
+          await call(
+            'renew',
+            ttlMs === undefined ? { lease_id: leaseId } : { lease_id: leaseId, ttl_ms: ttlMs },
+            options,
+          )
+        ).lease,
       ),
     delete: async (objectId, options) => {
       const { deleted, pending } = await call('delete', { object_id: objectId }, options);

@@ -3,10 +3,7 @@ import type { WireAcquireParams } from './ops';
 import type { AcquireRequest, DeleteResult } from './peer';
 
 /** A blob handle on the wire (PROTOCOL.md, "Model"). */
-export type WireHandle =
-  | { kind: 'fd'; fd: number }
-  | { kind: 'path'; path: string }
-  | { kind: 'url'; url: string };
+export type WireHandle = { kind: 'fd'; fd: number } | { kind: 'path'; path: string } | { kind: 'url'; url: string };
 
 /** A lease on the wire. */
 export interface WireLease {
@@ -142,7 +139,8 @@ export function toWireAcquire(request: AcquireRequest): WireAcquireParams {
   if (request.objectId !== undefined) params.object_id = request.objectId;
   if (request.ttlMs !== undefined) params.ttl_ms = request.ttlMs;
   if (request.timeoutMs !== undefined) params.timeout_ms = request.timeoutMs;
-  if (request.blobs !== undefined) params.blobs = typeof request.blobs === 'number' ? request.blobs : [...request.blobs];
+  if (request.blobs !== undefined)
+    params.blobs = typeof request.blobs === 'number' ? request.blobs : [...request.blobs];
   if (request.meta !== undefined) params.meta = request.meta;
   return params;
 }

@@ -34,7 +34,10 @@ export function watchFd(
   let closed = false;
   const handler = (status: number, ev: WatchEvents): void => {
     if (closed) return;
-    callback(ev ?? { readable: false, writable: false, disconnect: true }, status < 0 ? new NativeError('poll', -status) : null);
+    callback(
+      ev ?? { readable: false, writable: false, disconnect: true },
+      status < 0 ? new NativeError('poll', -status) : null,
+    );
   };
   // koffi calls back with (status, events); its typings say (events) only.
   const poll = koffi.node.poll as unknown as (
@@ -51,7 +54,11 @@ export function watchFd(
         opts: { readable?: boolean; writable?: boolean; disconnect?: boolean },
         cb: (status: number, ev: WatchEvents) => void,
       ) => void;
-      start.call(handle, { readable: !!next.readable, writable: !!next.writable, disconnect: next.disconnect !== false }, handler);
+      start.call(
+        handle,
+        { readable: !!next.readable, writable: !!next.writable, disconnect: next.disconnect !== false },
+        handler,
+      );
     },
     setRef(ref) {
       if (closed) return;

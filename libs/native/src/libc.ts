@@ -44,7 +44,9 @@ export function loadLibc(): Libc {
       fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)') as Libc['fallocate'],
       // fcntl is variadic; a fixed three-int declaration is ABI-identical for the int commands used.
       fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as Libc['fcntl'],
-      mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)') as Libc['mmap'],
+      mmap: lib.func(
+        'void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)',
+      ) as Libc['mmap'],
       munmap: lib.func('int munmap(void *addr, size_t length)') as Libc['munmap'],
       socket: lib.func('int socket(int domain, int type, int protocol)') as Libc['socket'],
       bind: lib.func('int bind(int fd, const void *addr, uint32_t len)') as Libc['bind'],

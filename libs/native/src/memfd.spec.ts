@@ -91,7 +91,11 @@ describe('memfd', () => {
       caught = err;
     }
     expect(isNativeError(caught, 'EBADF')).toBe(true);
-    expect(caught).toMatchObject({ syscall: 'fcntl(F_GET_SEALS)', errno: 9, message: 'fcntl(F_GET_SEALS) failed: EBADF' });
+    expect(caught).toMatchObject({
+      syscall: 'fcntl(F_GET_SEALS)',
+      errno: 9,
+      message: 'fcntl(F_GET_SEALS) failed: EBADF',
+    });
     expect(() => reopenReadOnly(987_654)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });

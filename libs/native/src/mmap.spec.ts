@@ -54,7 +54,9 @@ describe('mapFd', () => {
   it('refuses a shared writable mapping of a sealed memfd with EPERM', () =>
     withMemfd(4096, (fd) => {
       addSeals(fd, F_SEAL_IMMUTABLE);
-      expect(() => mapFd(fd, 4096, { mode: 'write' })).toThrow(expect.objectContaining({ code: 'EPERM', syscall: 'mmap' }));
+      expect(() => mapFd(fd, 4096, { mode: 'write' })).toThrow(
+        expect.objectContaining({ code: 'EPERM', syscall: 'mmap' }),
+      );
     }));
 
   it('freezes a writer mapping in place so the seal applies and the view stays readable', () =>

@@ -142,8 +142,11 @@ export function receiveMessage(fd: number): ReceivedMessage | null {
   }
   if ((recv.hdrView.readInt32LE(48) & MSG_CTRUNC) !== 0) {
     closeQuietly(...fds);
-    throw new NativeError('recvmsg', 'EPROTO', 'descriptors were dropped: the control buffer was too small (MSG_CTRUNC)');
+    throw new NativeError(
+      'recvmsg',
+      'EPROTO',
+      'descriptors were dropped: the control buffer was too small (MSG_CTRUNC)',
+    );
   }
   return { data: Buffer.from(recv.dataView.subarray(0, got)), fds, end: got === 0 };
 }
-

@@ -85,4 +85,3 @@ export function peerCredentials(fd: number): PeerCredentials {
   check('getsockopt(SO_PEERCRED)', loadLibc().getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, [12]));
   return { pid: value.readInt32LE(0), uid: value.readUInt32LE(4), gid: value.readUInt32LE(8) };
 }
-

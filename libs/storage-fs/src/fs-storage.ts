@@ -98,7 +98,10 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       const need = sizeHints.reduce<number>((n, h) => n + (h ?? 0), 0);
       const { bavail, bsize } = statfsSync(objectsDir);
       if (need > bavail * bsize) {
-        throw new PackIceError('OUT_OF_CAPACITY', `size hints of ${need} bytes exceed the ${bavail * bsize} bytes free in ${objectsDir}`);
+        throw new PackIceError(
+          'OUT_OF_CAPACITY',
+          `size hints of ${need} bytes exceed the ${bavail * bsize} bytes free in ${objectsDir}`,
+        );
       }
       try {
         await mkdir(dir, { mode: dirMode });

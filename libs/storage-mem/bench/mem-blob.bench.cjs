@@ -33,7 +33,7 @@ async function main() {
       // Baseline: memfd_create + fs.writeSync, no preallocation, no seal.
       let start = now();
       const fd = memfdCreate('bench-plain');
-      for (let done = 0; done < bytes; ) done += writeSync(fd, src, done, bytes - done, done);
+      for (let done = 0; done < bytes;) done += writeSync(fd, src, done, bytes - done, done);
       t.plain.push(now() - start);
       closeSync(fd);
 
@@ -61,7 +61,7 @@ async function main() {
       const readFd = blob.handle('read').fd;
       start = now();
       const copy = Buffer.allocUnsafe(bytes);
-      for (let done = 0; done < bytes; ) done += readSync(readFd, copy, done, bytes - done, done);
+      for (let done = 0; done < bytes;) done += readSync(readFd, copy, done, bytes - done, done);
       t.readCopy.push(now() - start);
       start = now();
       let mapped = mapFd(readFd, bytes);

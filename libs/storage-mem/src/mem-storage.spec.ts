@@ -19,13 +19,17 @@ describe('createMemStorage (memfd)', () => {
   it('chooses memfd here and refuses bad options', () => {
     expect(createMemStorage().backend).toBe('memfd');
     expect(() => createMemStorage({ budgetBytes: 0 })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
-    expect(() => createMemStorage({ backend: 'tmpfs' as never })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => createMemStorage({ backend: 'tmpfs' as never })).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST' }),
+    );
   });
 
   it('names each memfd after its object and blob', async () => {
     const storage = createMemStorage();
     const blobs = await storage.createBlobs('named-object', [undefined, undefined]);
-    expect(readlinkSync(`/proc/self/fd/${fdOf(blobs[1].handle('create'))}`)).toBe('/memfd:packice:named-object:1 (deleted)');
+    expect(readlinkSync(`/proc/self/fd/${fdOf(blobs[1].handle('create'))}`)).toBe(
+      '/memfd:packice:named-object:1 (deleted)',
+    );
     await storage.close();
   });
 
@@ -41,7 +45,9 @@ describe('createMemStorage (memfd)', () => {
   it('refuses hints beyond the budget before allocating anything', async () => {
     const storage = createMemStorage({ budgetBytes: 1 << 20 });
     await storage.createBlobs('fits', [512 << 10]);
-    await expect(storage.createBlobs('too-big', [256 << 10, 300 << 10])).rejects.toMatchObject({ code: 'OUT_OF_CAPACITY' });
+    await expect(storage.createBlobs('too-big', [256 << 10, 300 << 10])).rejects.toMatchObject({
+      code: 'OUT_OF_CAPACITY',
+    });
     expect(storage.liveBlobs).toBe(1);
     expect(storage.allocatedBytes).toBe(512 << 10);
     await storage.close();
@@ -103,7 +109,11 @@ describe('createMemStorage (memfd)', () => {
     const before = openFds();
     for (let i = 0; i < 1000; i++) {
       const payload = `payload ${i}`;
-      const { lease, object } = await peer.acquire({ intent: 'create', objectId: `cycle-${i}`, blobs: [{ size: 1024 }] });
+      const { lease, object } = await peer.acquire({
+        intent: 'create',
+        objectId: `cycle-${i}`,
+        blobs: [{ size: 1024 }],
+      });
       await object.blobs[0].write(Buffer.from(payload), 0);
       await peer.seal(lease.leaseId);
       const read = await peer.acquire({ intent: 'read', objectId: `cycle-${i}` });

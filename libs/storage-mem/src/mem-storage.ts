@@ -54,7 +54,10 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   }
   const backend = requested === 'auto' ? (isSupported() ? 'memfd' : 'memfs') : requested;
   if (backend === 'memfd' && !isSupported()) {
-    throw new PackIceError('INTERNAL', 'memfd is not available on this platform; use backend "memfs" (in-process only)');
+    throw new PackIceError(
+      'INTERNAL',
+      'memfd is not available on this platform; use backend "memfs" (in-process only)',
+    );
   }
   const volume = backend === 'memfs' ? new Volume() : null;
   const hints = new Map<Blob, number>();

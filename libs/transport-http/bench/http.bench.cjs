@@ -28,7 +28,10 @@ async function main() {
   const node = await start(join(__dirname, '../src/__fixtures__/http-node.cjs'), ['mem']);
   const hello = await start(join(__dirname, 'hello.cjs'));
   const post = async (path, body) => {
-    const init = body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const init =
+      body === undefined
+        ? { method: 'POST' }
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
     const response = await fetch(new URL(path, node.url), init);
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
     return response.json();
@@ -53,7 +56,11 @@ async function main() {
     const h = await run({ url: hello.url, connections });
     const p = await run({ url: node.url, connections, requests: pair });
     const pairs = p.requests.average / 2;
-    rows[`hello world, ${connections} conn`] = { 'req/s': Math.round(h.requests.average), 'p50 ms': h.latency.p50, errors: h.errors + h.non2xx };
+    rows[`hello world, ${connections} conn`] = {
+      'req/s': Math.round(h.requests.average),
+      'p50 ms': h.latency.p50,
+      errors: h.errors + h.non2xx,
+    };
     rows[`acquire+release, ${connections} conn`] = {
       'req/s': Math.round(p.requests.average),
       'pairs/s': Math.round(pairs),

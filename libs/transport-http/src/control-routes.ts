@@ -37,7 +37,11 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
     throw new PackIceError('UNKNOWN_OP', `op ${op} is not served over HTTP`);
   };
 
-  const acquire = async (params: OpParams<'acquire'>, request: FastifyRequest, reply: FastifyReply): Promise<object> => {
+  const acquire = async (
+    params: OpParams<'acquire'>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<object> => {
     const { lease, object } = await peer.acquire(fromWireAcquire(params), {
       holder: { transport: 'http', remote: request.ip },
       signal: requestSignal(reply, options.shutdown),

@@ -25,7 +25,8 @@ export async function dataRoutes(app: FastifyInstance, options: { peer: Peer }):
       if (object.state === 'sealed') throw new PackIceError('ALREADY_SEALED', `object ${object.objectId} is sealed`);
       const blob = blobOf(object.blobs, request.params.i);
       const body = request.body;
-      if (!(body instanceof Readable)) throw new PackIceError('BAD_REQUEST', 'send the bytes as application/octet-stream');
+      if (!(body instanceof Readable))
+        throw new PackIceError('BAD_REQUEST', 'send the bytes as application/octet-stream');
       let position = 0;
       for await (const chunk of body) position += await blob.write(chunk as Buffer, position);
       await blob.truncate(position);
@@ -64,7 +65,7 @@ function blobOf(blobs: readonly Blob[], index: string): Blob {
 }
 
 async function* readChunks(blob: Blob, from: number, to: number): AsyncGenerator<Buffer> {
-  for (let position = from; position < to; ) {
+  for (let position = from; position < to;) {
     const chunk = await blob.read(position, Math.min(DATA_CHUNK, to - position));
     if (chunk.length === 0) return;
     position += chunk.length;

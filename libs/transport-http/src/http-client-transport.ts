@@ -2,7 +2,10 @@ import type { BlobAccess, ClientTransport, WireCall } from '@packice/core';
 import { fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/core';
 import type { HttpTransport } from './http-transport';
 
-/** The client half of the HTTP binding for `@packice/client`: blobs are files (shared file system) or data-plane URLs. */
+/**
+ * The client half of the HTTP binding for `@packice/client`: blobs are files (shared file system)
+ * or data-plane URLs.
+ */
 export function createHttpClientTransport(http: HttpTransport): ClientTransport {
   const call: WireCall = (op, params, options) => http.request(op, params, options);
   return {

@@ -14,7 +14,9 @@ const nodes: ChildProcess[] = [];
 
 /** Resident memory of a process, in bytes. */
 function rss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }
 
@@ -71,7 +73,9 @@ describe.each(['mem', 'fs'] as const)('a node process, %s storage, over HTTP', (
       clearInterval(sampler);
     }
     const growth = peak - baseline;
-    process.stdout.write(`${storage}: node RSS ${(baseline / 2 ** 20).toFixed(0)} MiB, peak +${(growth / 2 ** 20).toFixed(1)} MiB for a 256 MiB round trip\n`);
+    process.stdout.write(
+      `${storage}: node RSS ${(baseline / 2 ** 20).toFixed(0)} MiB, peak +${(growth / 2 ** 20).toFixed(1)} MiB for a 256 MiB round trip\n`,
+    );
     expect(growth).toBeLessThan(SIZE / 4);
   }, 120_000);
 });

@@ -73,14 +73,27 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     const base = await start(storage);
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await raw(base, 'GET', '/v1/health')).json()).toEqual({ ok: true, server: 'packice', storage });
-    expect((await raw(base, 'GET', '/v1/stats')).json()).toMatchObject({ objects: 0, leases: 0, capacity: 64 << 20, uptime_ms: expect.any(Number) });
+    expect((await raw(base, 'GET', '/v1/stats')).json()).toMatchObject({
+      objects: 0,
+      leases: 0,
+      capacity: 64 << 20,
+      uptime_ms: expect.any(Number),
+    });
   });
 
   it('walks every route: create, write, seal, read, renew, list, stat, release, delete', async () => {
     const base = await start(storage);
-    const created = await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'doc', blobs: [{ size: 64 }], meta: { type: 'text/plain' } }));
+    const created = await raw(
+      base,
+      'POST',
+      '/v1/leases',
+      json({ intent: 'create', object_id: 'doc', blobs: [{ size: 64 }], meta: { type: 'text/plain' } }),
+    );
     expect(created.status).toBe(201);
-    const { lease, object } = created.json() as { lease: { lease_id: string }; object: { blobs: { handle: { kind: string; path?: string; url?: string } }[] } };
+    const { lease, object } = created.json() as {
+      lease: { lease_id: string };
+      object: { blobs: { handle: { kind: string; path?: string; url?: string } }[] };
+    };
     const handle = object.blobs[0].handle;
     if (storage === 'fs') {
       expect(handle.kind).toBe('path');
@@ -94,7 +107,10 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
       expect([put.status, put.json()]).toEqual([200, { size: 15 }]);
     }
     const sealed = await raw(base, 'POST', `/v1/leases/${lease.lease_id}/seal`);
-    expect([sealed.status, sealed.json()]).toEqual([200, { object: expect.objectContaining({ state: 'sealed', size: 15 }) }]);
+    expect([sealed.status, sealed.json()]).toEqual([
+      200,
+      { object: expect.objectContaining({ state: 'sealed', size: 15 }) },
+    ]);
 
     const read = (await raw(base, 'POST', '/v1/leases', json({ intent: 'read', object_id: 'doc' }))).json() as {
       lease: { lease_id: string; holder: unknown };
@@ -104,19 +120,33 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     const readHandle = read.object.blobs[0].handle;
     if (storage === 'fs') expect(readFileSync(readHandle.path as string, 'utf8')).toBe('Zero-Copy Data!');
     const bytes = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`);
-    expect([bytes.status, bytes.body.toString(), bytes.headers['accept-ranges']]).toEqual([200, 'Zero-Copy Data!', 'bytes']);
-    const part = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, { headers: { range: 'bytes=5-8' } });
+    expect([bytes.status, bytes.body.toString(), bytes.headers['accept-ranges']]).toEqual([
+      200,
+      'Zero-Copy Data!',
+      'bytes',
+    ]);
+    const part = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, {
+      headers: { range: 'bytes=5-8' },
+    });
     expect([part.status, part.body.toString(), part.headers['content-range']]).toEqual([206, 'Copy', 'bytes 5-8/15']);
-    const tail = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, { headers: { range: 'bytes=-5' } });
+    const tail = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, {
+      headers: { range: 'bytes=-5' },
+    });
     expect([tail.status, tail.body.toString()]).toEqual([206, 'Data!']);
-    const outside = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, { headers: { range: 'bytes=99-' } });
-    expect([outside.status, outside.headers['content-range'], (outside.json().error as { code: string }).code]).toEqual([416, 'bytes */15', 'BAD_REQUEST']);
+    const outside = await raw(base, 'GET', `/v1/leases/${read.lease.lease_id}/blobs/0`, {
+      headers: { range: 'bytes=99-' },
+    });
+    expect([outside.status, outside.headers['content-range'], (outside.json().error as { code: string }).code]).toEqual(
+      [416, 'bytes */15', 'BAD_REQUEST'],
+    );
 
     const renewed = await raw(base, 'POST', `/v1/leases/${read.lease.lease_id}/renew`, json({ ttl_ms: 5000 }));
     expect(renewed.json()).toMatchObject({ lease: { ttl_ms: 5000 } });
     expect((await raw(base, 'GET', '/v1/leases?object_id=doc')).json().leases).toHaveLength(2);
     expect((await raw(base, 'GET', '/v1/objects')).json().objects).toHaveLength(1);
-    expect((await raw(base, 'GET', '/v1/objects/doc')).json()).toMatchObject({ object: { object_id: 'doc', meta: { type: 'text/plain' } } });
+    expect((await raw(base, 'GET', '/v1/objects/doc')).json()).toMatchObject({
+      object: { object_id: 'doc', meta: { type: 'text/plain' } },
+    });
     expect((await raw(base, 'DELETE', `/v1/leases/${read.lease.lease_id}`)).json()).toEqual({});
     expect((await raw(base, 'DELETE', `/v1/leases/${lease.lease_id}`)).status).toBe(200);
     expect((await raw(base, 'DELETE', '/v1/objects/doc')).json()).toEqual({ deleted: true, pending: false });
@@ -125,10 +155,19 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
   it('answers every error with the protocol status and body', async () => {
     const base = await start(storage, { capacityBytes: 1 << 20 });
     const code = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
-      const res = await raw(base, method, path, body === undefined ? { headers } : { ...json(body), headers: { 'content-type': 'application/json', ...headers } });
+      const res = await raw(
+        base,
+        method,
+        path,
+        body === undefined
+          ? { headers }
+          : { ...json(body), headers: { 'content-type': 'application/json', ...headers } },
+      );
       return [res.status, (res.json().error as { code: string }).code];
     };
-    const created = (await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'e' }))).json() as { lease: { lease_id: string } };
+    const created = (await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'e' }))).json() as {
+      lease: { lease_id: string };
+    };
     const leaseId = created.lease.lease_id;
     expect(await code('POST', '/v1/leases', { intent: 'sideways' })).toEqual([400, 'BAD_REQUEST']);
     expect(await code('POST', '/v1/leases', { intent: 'create', ttl_ms: '60' })).toEqual([400, 'BAD_REQUEST']);
@@ -139,17 +178,31 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     expect(await code('POST', '/v1/leases/no-such-lease/seal')).toEqual([404, 'LEASE_NOT_FOUND']);
     expect(await code('POST', '/v1/leases', { intent: 'create', object_id: 'e' })).toEqual([409, 'ALREADY_EXISTS']);
     expect(await code('POST', '/v1/leases', { intent: 'read', object_id: 'e' })).toEqual([409, 'NOT_SEALED']);
-    expect(await code('POST', '/v1/leases', { intent: 'read', object_id: 'e', timeout_ms: 20 })).toEqual([504, 'TIMEOUT']);
-    expect(await code('POST', '/v1/leases', { intent: 'create', blobs: [{ size: 2 << 20 }] })).toEqual([507, 'OUT_OF_CAPACITY']);
+    expect(await code('POST', '/v1/leases', { intent: 'read', object_id: 'e', timeout_ms: 20 })).toEqual([
+      504,
+      'TIMEOUT',
+    ]);
+    expect(await code('POST', '/v1/leases', { intent: 'create', blobs: [{ size: 2 << 20 }] })).toEqual([
+      507,
+      'OUT_OF_CAPACITY',
+    ]);
     const big = await raw(base, 'POST', '/v1/leases', json({ intent: 'create', meta: { pad: 'x'.repeat(2 << 20) } }));
     expect([big.status, (big.json().error as { code: string }).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const notJson = await raw(base, 'POST', '/v1/leases', { body: '{oops', headers: { 'content-type': 'application/json' } });
+    const notJson = await raw(base, 'POST', '/v1/leases', {
+      body: '{oops',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([notJson.status, (notJson.json().error as { code: string }).code]).toEqual([400, 'BAD_REQUEST']);
     await raw(base, 'POST', `/v1/leases/${leaseId}/seal`);
     expect(await code('POST', `/v1/leases/${leaseId}/seal`)).toEqual([409, 'ALREADY_SEALED']);
-    const read = (await raw(base, 'POST', '/v1/leases', json({ intent: 'read', object_id: 'e' }))).json() as { lease: { lease_id: string } };
+    const read = (await raw(base, 'POST', '/v1/leases', json({ intent: 'read', object_id: 'e' }))).json() as {
+      lease: { lease_id: string };
+    };
     expect(await code('POST', `/v1/leases/${read.lease.lease_id}/seal`)).toEqual([409, 'WRONG_ACCESS']);
-    const put = await raw(base, 'PUT', `/v1/leases/${leaseId}/blobs/0`, { body: 'late', headers: { 'content-type': 'application/octet-stream' } });
+    const put = await raw(base, 'PUT', `/v1/leases/${leaseId}/blobs/0`, {
+      body: 'late',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect([put.status, (put.json().error as { code: string }).code]).toEqual([409, 'ALREADY_SEALED']);
     expect(await code('GET', `/v1/leases/${leaseId}/blobs/7`)).toEqual([404, 'NOT_FOUND']);
     expect((await raw(base, 'GET', '/v1/stats')).json()).toMatchObject({ objects: 1, leases: 2 });
@@ -158,7 +211,12 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
   it('requires the bearer token on every route but health, when one is set', async () => {
     const base = await start(storage, { token: 's3cret' });
     expect((await raw(base, 'GET', '/v1/health')).status).toBe(200);
-    for (const [method, path] of [['GET', '/v1/stats'], ['GET', '/v1/objects'], ['POST', '/v1/leases'], ['GET', '/v2/x']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/stats'],
+      ['GET', '/v1/objects'],
+      ['POST', '/v1/leases'],
+      ['GET', '/v2/x'],
+    ]) {
       const res = await raw(base, method, path);
       expect([res.status, (res.json().error as { code: string }).code]).toEqual([401, 'UNAUTHORIZED']);
     }
@@ -171,7 +229,9 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
 describe('HTTP binding: a fault under the node', () => {
   it('answers 500 INTERNAL when the storage fails, and stays up', async () => {
     const base = await start('fs');
-    const created = (await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'fragile' }))).json() as {
+    const created = (
+      await raw(base, 'POST', '/v1/leases', json({ intent: 'create', object_id: 'fragile' }))
+    ).json() as {
       lease: { lease_id: string };
       object: { blobs: { handle: { path: string } }[] };
     };
@@ -190,7 +250,9 @@ describe('HttpTransport', () => {
     const t = new HttpTransport(base, { token: 't' });
     const created = await t.request('acquire', { intent: 'create', object_id: 'x' });
     await expect(t.putBlob(created.lease.lease_id, 0, Buffer.from('hello http'))).resolves.toBe(10);
-    await expect(t.request('seal', { lease_id: created.lease.lease_id })).resolves.toMatchObject({ object: { size: 10 } });
+    await expect(t.request('seal', { lease_id: created.lease.lease_id })).resolves.toMatchObject({
+      object: { size: 10 },
+    });
     await expect(t.request('renew', { lease_id: created.lease.lease_id, ttl_ms: 5_000 })).resolves.toMatchObject({
       lease: { ttl_ms: 5_000 },
     });
@@ -203,7 +265,9 @@ describe('HttpTransport', () => {
     await expect(t.request('stat', { object_id: 'none' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(t.request('hello')).rejects.toMatchObject({ code: 'UNKNOWN_OP' });
     await expect(new HttpTransport(base).request('stats')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    await expect(new HttpTransport('http://127.0.0.1:1').request('stats')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(new HttpTransport('http://127.0.0.1:1').request('stats')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
     expect(() => new HttpTransport('ftp://x')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 
@@ -225,7 +289,10 @@ describe('HttpTransport', () => {
       await expect(t.request('stats')).rejects.toMatchObject({ code: 'INTERNAL', details: { status: 400 } });
       await expect(t.request('stats')).rejects.toMatchObject({ code: 'ALREADY_SEALED', message: 'sealed' });
       await expect(t.request('stats')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { status: 503 } });
-      await expect(t.request('stats')).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('SOMETHING_NEW') });
+      await expect(t.request('stats')).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringContaining('SOMETHING_NEW'),
+      });
     } finally {
       server.close();
       await once(server, 'close');

@@ -38,10 +38,7 @@ const acquireBody = {
 } as const;
 
 const renewBody = {
-  anyOf: [
-    { type: 'null' },
-    { type: 'object', additionalProperties: true, properties: { ttl_ms: positiveInt } },
-  ],
+  anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: true, properties: { ttl_ms: positiveInt } }],
 } as const;
 
 const leaseParams = {

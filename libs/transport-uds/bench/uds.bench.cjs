@@ -80,7 +80,11 @@ async function main() {
   const cycle = median(results.cycle);
   console.table({
     'net JSON echo (floor)': { 'ops/s': Math.round(floor), 'µs/op': (1e6 / floor).toFixed(1), 'vs floor': '1.00x' },
-    'UDS ping': { 'ops/s': Math.round(ping), 'µs/op': (1e6 / ping).toFixed(1), 'vs floor': `${(ping / floor).toFixed(2)}x` },
+    'UDS ping': {
+      'ops/s': Math.round(ping),
+      'µs/op': (1e6 / ping).toFixed(1),
+      'vs floor': `${(ping / floor).toFixed(2)}x`,
+    },
     'UDS acquire-read (1 fd) + release': {
       'ops/s': Math.round(cycle),
       'µs/op': (1e6 / cycle).toFixed(1),

@@ -16,7 +16,8 @@ export function descriptorsFor({ lease, object }: AcquireResult): number[] {
       const handle = blob.handle(lease.access);
       if (handle.kind === 'fd') fds.push(dupCloexec(handle.fd));
       else if (handle.kind === 'path') fds.push(openSync(handle.path, lease.access === 'read' ? 'r' : 'r+'));
-      else throw new PackIceError('INTERNAL', 'this storage keeps blobs in-process: they cannot be passed over a socket');
+      else
+        throw new PackIceError('INTERNAL', 'this storage keeps blobs in-process: they cannot be passed over a socket');
     }
     return fds;
   } catch (err) {

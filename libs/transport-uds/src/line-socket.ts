@@ -140,9 +140,7 @@ export class LineSocket {
   }
 
   #blocked(): boolean {
-    return (
-      this.#paused || this.#endAfterFlush || this.#outBytes > this.#highWater || this.#overflowed || this.#ended
-    );
+    return this.#paused || this.#endAfterFlush || this.#outBytes > this.#highWater || this.#overflowed || this.#ended;
   }
 
   #updateWatch(): void {

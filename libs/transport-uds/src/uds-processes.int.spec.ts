@@ -21,7 +21,10 @@ interface Outcome {
 
 /** Runs a client process to its end; resolves with the JSON line it printed. */
 async function runClient(...args: string[]): Promise<Outcome> {
-  const child = fork(join(fixtures, 'uds-client.cjs'), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [] });
+  const child = fork(join(fixtures, 'uds-client.cjs'), args, {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    execArgv: [],
+  });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number];
@@ -35,7 +38,6 @@ const nodeFds = (): number => readdirSync(`/proc/${node.pid}/fd`).length;
 async function stats(): Promise<WireStats> {
   return (await inspector.request('stats')).body;
 }
-
 
 beforeAll(async () => {
   node = fork(join(fixtures, 'uds-node.cjs'), [path], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
@@ -71,9 +73,7 @@ describe('a node process serving client processes over UDS', () => {
 
   it('8 concurrent clients x 500 create/read/release cycles: no error, no descriptor growth in the node', async () => {
     const before = nodeFds();
-    const outcomes = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => runClient('cycle', path, `c${i}`, '500')),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => runClient('cycle', path, `c${i}`, '500')));
     expect(outcomes).toEqual(Array.from({ length: 8 }, () => ({ ok: true, cycles: 500 })));
     await eventually(() => nodeFds() <= before);
     await expect(stats()).resolves.toMatchObject({ leases: 0 });

@@ -53,7 +53,6 @@ async function raw(): Promise<RawClient> {
   return c;
 }
 
-
 const readAll = (fd: number, length: number): string => {
   const buf = Buffer.alloc(length);
   return buf.subarray(0, readSync(fd, buf, 0, length, 0)).toString();
@@ -103,12 +102,28 @@ describe('UDS binding, spoken raw (net + JSON lines, from PROTOCOL.md alone)', (
 
   it('creates, seals and reads an object; answers carry fds: N and fd handles', async () => {
     const c = await raw();
-    const created = await c.call({ id: 1, op: 'acquire', intent: 'create', object_id: 'raw-obj', blobs: [{ size: 5 }], meta: { k: 'v' } });
+    const created = await c.call({
+      id: 1,
+      op: 'acquire',
+      intent: 'create',
+      object_id: 'raw-obj',
+      blobs: [{ size: 5 }],
+      meta: { k: 'v' },
+    });
     expect(created).toMatchObject({
       ok: true,
       fds: 1,
-      lease: { object_id: 'raw-obj', access: 'create', holder: { transport: 'uds', pid: process.pid, uid: process.getuid?.() } },
-      object: { object_id: 'raw-obj', state: 'creating', meta: { k: 'v' }, blobs: [{ size: 5, handle: { kind: 'fd', fd: 0 } }] },
+      lease: {
+        object_id: 'raw-obj',
+        access: 'create',
+        holder: { transport: 'uds', pid: process.pid, uid: process.getuid?.() },
+      },
+      object: {
+        object_id: 'raw-obj',
+        state: 'creating',
+        meta: { k: 'v' },
+        blobs: [{ size: 5, handle: { kind: 'fd', fd: 0 } }],
+      },
     });
     const leaseId = (created.lease as { lease_id: string }).lease_id;
     await expect(c.call({ id: 2, op: 'seal', lease_id: leaseId })).resolves.toMatchObject({
@@ -189,7 +204,11 @@ describe('UDS binding, spoken raw (net + JSON lines, from PROTOCOL.md alone)', (
       [{ op: 'stat' }, 'BAD_REQUEST'],
     ];
     for (const [i, [request, code]] of cases.entries()) {
-      await expect(c.call({ id: 100 + i, ...request })).resolves.toMatchObject({ id: 100 + i, ok: false, error: { code } });
+      await expect(c.call({ id: 100 + i, ...request })).resolves.toMatchObject({
+        id: 100 + i,
+        ok: false,
+        error: { code },
+      });
     }
     await expect(c.call({ id: 999, op: 'ping' })).resolves.toEqual({ id: 999, ok: true });
     await expect(c.call({ id: 1000, op: 'stats' })).resolves.toMatchObject({ objects: 0, leases: 0 });
@@ -224,8 +243,12 @@ describe('UDS binding through UdsTransport', () => {
     const { body, fds } = await t.request('acquire', { intent: 'create', object_id: 'obj', blobs: [{ size: 16 }] });
     const leaseId = (body.lease as { lease_id: string }).lease_id;
     closeSync(fds[0]);
-    await expect(t.request('acquire', { intent: 'create', object_id: 'obj' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({ code: 'NOT_SEALED' });
+    await expect(t.request('acquire', { intent: 'create', object_id: 'obj' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({
+      code: 'NOT_SEALED',
+    });
     await expect(t.request('acquire', { intent: 'read', object_id: 'obj', timeout_ms: 30 })).rejects.toMatchObject({
       code: 'TIMEOUT',
     });
@@ -233,20 +256,30 @@ describe('UDS binding through UdsTransport', () => {
     await expect(t.request('seal', { lease_id: leaseId })).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
     const read = await t.request('acquire', { intent: 'read', object_id: 'obj' });
     read.fds.forEach((fd) => closeSync(fd));
-    await expect(t.request('seal', { lease_id: (read.body.lease as { lease_id: string }).lease_id })).rejects.toMatchObject({
+    await expect(
+      t.request('seal', { lease_id: (read.body.lease as { lease_id: string }).lease_id }),
+    ).rejects.toMatchObject({
       code: 'WRONG_ACCESS',
     });
     await expect(t.request('acquire', { intent: 'create', blobs: [{ size: 2 << 20 }] })).rejects.toMatchObject({
       code: 'OUT_OF_CAPACITY',
     });
-    await expect(t.request('delete', { object_id: 'obj' })).resolves.toMatchObject({ body: { deleted: false, pending: true } });
-    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.request('delete', { object_id: 'obj' })).resolves.toMatchObject({
+      body: { deleted: false, pending: true },
+    });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'obj' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('shares a sealed memfd read-only, mappable, and sealed against the creator', async () => {
     await startNode();
     const t = await client();
-    const { body, fds } = await t.request('acquire', { intent: 'create', object_id: 'shared', blobs: [{ size: 4096 }] });
+    const { body, fds } = await t.request('acquire', {
+      intent: 'create',
+      object_id: 'shared',
+      blobs: [{ size: 4096 }],
+    });
     const view = mapFd(fds[0], 4096, { mode: 'write' });
     view.write('Zero-Copy Data!');
     const [createFd] = fds;
@@ -294,7 +327,9 @@ describe('UDS binding through UdsTransport', () => {
     await t.request('seal', { lease_id: (body.lease as { lease_id: string }).lease_id });
     await t.request('release', { lease_id: (body.lease as { lease_id: string }).lease_id });
     rmSync(join(dir, 'store', 'objects', 'fragile', '0'));
-    await expect(t.request('acquire', { intent: 'read', object_id: 'fragile' })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(t.request('acquire', { intent: 'read', object_id: 'fragile' })).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
     await expect(t.request('list_leases')).resolves.toMatchObject({ body: { leases: [] } });
   });
 

@@ -79,7 +79,8 @@ export class UdsTransport implements AsyncDisposable {
    */
   request<O extends OpName>(op: O, params?: OpParams<O>, options: CallOptions = {}): Promise<UdsReply<OpResult<O>>> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    if (this.#closing) return Promise.reject(new PackIceError('UNAVAILABLE', `the connection to ${this.path} is closing`));
+    if (this.#closing)
+      return Promise.reject(new PackIceError('UNAVAILABLE', `the connection to ${this.path} is closing`));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
@@ -180,9 +181,13 @@ export class UdsTransport implements AsyncDisposable {
     this.#closedError =
       reason instanceof PackIceError
         ? reason
-        : new PackIceError('UNAVAILABLE', `the connection to ${this.path} closed${reason ? `: ${reason.message}` : ''}`, {
-            cause: reason ?? undefined,
-          });
+        : new PackIceError(
+            'UNAVAILABLE',
+            `the connection to ${this.path} closed${reason ? `: ${reason.message}` : ''}`,
+            {
+              cause: reason ?? undefined,
+            },
+          );
     for (const pending of [...this.#pending.values()]) {
       pending.cleanup();
       pending.reject(this.#closedError);

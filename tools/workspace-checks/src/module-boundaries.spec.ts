@@ -5,7 +5,11 @@ import { join } from 'node:path';
 const root = join(__dirname, '../../..');
 // The root config is handed over as an object: ESLint's own loader uses a dynamic import(),
 // which Jest's CommonJS runtime cannot run.
-const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: require(join(root, 'eslint.config.cjs')) });
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfigFile: true,
+  overrideConfig: require(join(root, 'eslint.config.cjs')),
+});
 
 /** Lints `code` as if it were the file `path` (relative to the repo root); returns the boundary errors. */
 async function boundaryErrors(path: string, code: string): Promise<string[]> {
@@ -42,7 +46,13 @@ describe('module boundaries (DESIGN.md, "Allowed imports")', () => {
     [
       'node app -> core, storages, transports',
       'apps/packice-node/src/allowed.ts',
-      ['@packice/core', '@packice/storage-fs', '@packice/storage-mem', '@packice/transport-uds', '@packice/transport-http'],
+      [
+        '@packice/core',
+        '@packice/storage-fs',
+        '@packice/storage-mem',
+        '@packice/transport-uds',
+        '@packice/transport-http',
+      ],
     ],
     ['node app tests -> client', 'apps/packice-node/src/allowed.spec.ts', ['@packice/client']],
     ['CLI -> client, transports', 'apps/packice-cli/src/allowed.ts', ['@packice/client', '@packice/transport-uds']],
@@ -52,7 +62,10 @@ describe('module boundaries (DESIGN.md, "Allowed imports")', () => {
   });
 
   it('forbids reaching into another lib by relative path', async () => {
-    const errors = await boundaryErrors('libs/client/src/deep.ts', "import { x } from '../../core/src/create-peer';\nexport const y = x;\n");
+    const errors = await boundaryErrors(
+      'libs/client/src/deep.ts',
+      "import { x } from '../../core/src/create-peer';\nexport const y = x;\n",
+    );
     expect(errors).toHaveLength(1);
   });
 });

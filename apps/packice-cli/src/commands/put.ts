@@ -4,12 +4,20 @@ import { formatBytes, NodeCommand } from '../node-command';
 
 export default class Put extends NodeCommand<typeof Put> {
   static override description = 'Store a file (or standard input with -) as a sealed object, streamed.';
-  static override examples = ['<%= config.bin %> <%= command.id %> data.bin --id data --meta type=application/octet-stream', 'cat data.bin | <%= config.bin %> <%= command.id %> -'];
-  static override args = { file: Args.string({ description: 'file to store, or - for standard input', required: true }) };
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> data.bin --id data --meta type=application/octet-stream',
+    'cat data.bin | <%= config.bin %> <%= command.id %> -',
+  ];
+  static override args = {
+    file: Args.string({ description: 'file to store, or - for standard input', required: true }),
+  };
   static override flags = {
     id: Flags.string({ description: 'object id (default: a new UUID)' }),
     meta: Flags.string({ description: 'metadata key=value (repeatable)', multiple: true }),
-    progress: Flags.boolean({ description: 'show progress on stderr (default: on a terminal, for files of 8 MiB or more)', allowNo: true }),
+    progress: Flags.boolean({
+      description: 'show progress on stderr (default: on a terminal, for files of 8 MiB or more)',
+      allowNo: true,
+    }),
   };
 
   async run(): Promise<Record<string, unknown>> {
@@ -21,7 +29,8 @@ export default class Put extends NodeCommand<typeof Put> {
     }
     const stdin = this.args.file === '-';
     const total = stdin ? null : statSync(this.args.file).size;
-    const show = this.flags.progress ?? (process.stderr.isTTY && !this.jsonEnabled() && total !== null && total >= 8 << 20);
+    const show =
+      this.flags.progress ?? (process.stderr.isTTY && !this.jsonEnabled() && total !== null && total >= 8 << 20);
     const source = stdin ? process.stdin : createReadStream(this.args.file);
     const object = await this.withClient((client) =>
       client.put(show ? withProgress(source, total) : source, { objectId: this.flags.id, meta }),

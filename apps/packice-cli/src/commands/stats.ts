@@ -6,7 +6,9 @@ export default class Stats extends NodeCommand<typeof Stats> {
 
   async run(): Promise<Record<string, unknown>> {
     const stats = await this.withClient((client) => client.stats());
-    this.log(`objects ${stats.objects}  leases ${stats.leases}  bytes ${formatBytes(stats.bytes)}  capacity ${formatBytes(stats.capacity)}  evictions ${stats.evictions}  uptime ${Math.round(stats.uptimeMs / 1000)}s`);
+    this.log(
+      `objects ${stats.objects}  leases ${stats.leases}  bytes ${formatBytes(stats.bytes)}  capacity ${formatBytes(stats.capacity)}  evictions ${stats.evictions}  uptime ${Math.round(stats.uptimeMs / 1000)}s`,
+    );
     return stats as unknown as Record<string, unknown>;
   }
 }

@@ -37,9 +37,7 @@ export class ManualClock implements Clock {
     const target = this.#now + ms;
     for (;;) {
       this.#timers = this.#timers.filter((t) => t.live);
-      const next = this.#timers
-        .filter((t) => t.due <= target)
-        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+      const next = this.#timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
       if (!next) break;
       this.#now = Math.max(this.#now, next.due);
       next.live = false;

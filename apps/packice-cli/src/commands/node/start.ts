@@ -22,7 +22,8 @@ export function splitArgs(argv: readonly string[]): { own: string[]; node: strin
     const arg = argv[i];
     const name = arg.split('=', 1)[0];
     if (OWN_SWITCHES.has(name)) own.push(arg);
-    else if (OWN_VALUE_FLAGS.has(name)) own.push(...(arg.includes('=') ? [arg] : [arg, argv[++i]]).filter((a) => a !== undefined));
+    else if (OWN_VALUE_FLAGS.has(name))
+      own.push(...(arg.includes('=') ? [arg] : [arg, argv[++i]]).filter((a) => a !== undefined));
     else node.push(arg);
   }
   return { own, node };
@@ -39,10 +40,20 @@ function awaitReport(child: ChildProcess): Promise<NodeReport> {
     };
     const onMessage = (message: NodeReport): void => done(message);
     const onExit = (code: number | null): void =>
-      done({ type: 'failed', pid: child.pid ?? 0, code: 'INTERNAL', message: `the node exited (${code}) before it was ready` });
+      done({
+        type: 'failed',
+        pid: child.pid ?? 0,
+        code: 'INTERNAL',
+        message: `the node exited (${code}) before it was ready`,
+      });
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      done({ type: 'failed', pid: child.pid ?? 0, code: 'TIMEOUT', message: `the node was not ready in ${READY_TIMEOUT_MS / 1000} s` });
+      done({
+        type: 'failed',
+        pid: child.pid ?? 0,
+        code: 'TIMEOUT',
+        message: `the node was not ready in ${READY_TIMEOUT_MS / 1000} s`,
+      });
     }, READY_TIMEOUT_MS);
     child.on('message', onMessage);
     child.once('exit', onExit);
@@ -63,7 +74,10 @@ export default class NodeStart extends Command {
   static override enableJsonFlag = true;
   // Node flags are not restated here: they pass through to the node app, which owns and checks them.
   static override flags = {
-    socket: Flags.string({ description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)', env: 'PACKICE_SOCKET' }),
+    socket: Flags.string({
+      description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)',
+      env: 'PACKICE_SOCKET',
+    }),
     pidfile: Flags.string({ description: 'pidfile (default beside the socket)' }),
     detach: Flags.boolean({ description: 'run in the background; return once the node is listening' }),
     log: Flags.string({ description: 'log file with --detach (default beside the socket)' }),
@@ -81,12 +95,16 @@ export default class NodeStart extends Command {
 
     const logfile = resolve(flags.log ?? defaultLogfile(socket));
     const out = openSync(logfile, 'a');
-    const child = spawn(process.execPath, [nodeAppMain(), ...args], { detached: true, stdio: ['ignore', out, out, 'ipc'] });
+    const child = spawn(process.execPath, [nodeAppMain(), ...args], {
+      detached: true,
+      stdio: ['ignore', out, out, 'ipc'],
+    });
     closeSync(out);
     const report = await awaitReport(child);
     if (child.connected) child.disconnect();
     child.unref();
-    if (report.type === 'failed') this.error(`${report.code}: ${report.message}`, { exit: 1, suggestions: [`see ${logfile}`] });
+    if (report.type === 'failed')
+      this.error(`${report.code}: ${report.message}`, { exit: 1, suggestions: [`see ${logfile}`] });
     const where = `${report.socket ? ` on ${report.socket}` : ''}${report.url ? ` at ${report.url}` : ''}`;
     this.log(`packice node ${report.pid} listening${where}`);
     this.log(`log: ${logfile}; stop it with: packice node stop${flags.socket ? ` --socket ${socket}` : ''}`);
@@ -94,7 +112,9 @@ export default class NodeStart extends Command {
   }
 
   async #foreground(args: string[]): Promise<Record<string, unknown>> {
-    const child = spawn(process.execPath, [nodeAppMain(), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [nodeAppMain(), ...args], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    });
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);

@@ -5,14 +5,24 @@ import { formatBytes, NodeCommand } from '../../node-command';
 
 export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
   static override description = 'Show a node: pid, transport, storage, objects, leases, bytes, capacity, uptime.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --node http://127.0.0.1:7070 --json'];
-  static override flags = { pidfile: Flags.string({ description: 'pidfile to read the pid from (default beside the default socket)' }) };
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --node http://127.0.0.1:7070 --json',
+  ];
+  static override flags = {
+    pidfile: Flags.string({ description: 'pidfile to read the pid from (default beside the default socket)' }),
+  };
 
   async run(): Promise<Record<string, unknown>> {
     const [stats, storage] = await this.withClient((client) => Promise.all([client.stats(), client.storage()]));
     let pid: number | null = null;
     try {
-      pid = Number(readFileSync(this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined), 'utf8').trim());
+      pid = Number(
+        readFileSync(
+          this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined),
+          'utf8',
+        ).trim(),
+      );
     } catch {
       // a node started in the foreground, or elsewhere: no pidfile
     }

@@ -32,7 +32,10 @@ export default class NodeStop extends NodeCommand<typeof NodeStop> {
     try {
       pid = Number(readFileSync(pidfile, 'utf8').trim());
     } catch {
-      this.error(`NOT_FOUND: no pidfile at ${pidfile}`, { exit: 2, suggestions: ['Is a node running? `packice node status`'] });
+      this.error(`NOT_FOUND: no pidfile at ${pidfile}`, {
+        exit: 2,
+        suggestions: ['Is a node running? `packice node status`'],
+      });
     }
     if (!Number.isSafeInteger(pid) || pid <= 0 || !processAlive(pid)) {
       this.error(`NOT_FOUND: process ${pid} from ${pidfile} is not running`, { exit: 2 });

@@ -8,7 +8,13 @@ export default class ObjectLs extends NodeCommand<typeof ObjectLs> {
     const objects = await this.withClient((client) => client.listObjects());
     table(
       (line) => this.log(line),
-      objects.map((o) => ({ object: o.objectId, state: o.state, size: formatBytes(o.size), blobs: o.blobs.length, created: new Date(o.createdAt).toISOString() })),
+      objects.map((o) => ({
+        object: o.objectId,
+        state: o.state,
+        size: formatBytes(o.size),
+        blobs: o.blobs.length,
+        created: new Date(o.createdAt).toISOString(),
+      })),
       ['object', 'state', 'size', 'blobs', 'created'],
     );
     return objects as unknown as Record<string, unknown>[];

@@ -9,7 +9,9 @@ export default class ObjectStat extends NodeCommand<typeof ObjectStat> {
   async run(): Promise<Record<string, unknown>> {
     const object = await this.withClient((client) => client.stat(this.args.id));
     this.log(`object   ${object.objectId} (${object.state})`);
-    this.log(`size     ${formatBytes(object.size)} in ${object.blobs.length} blob(s): ${object.blobs.map((b) => b.size).join(', ')}`);
+    this.log(
+      `size     ${formatBytes(object.size)} in ${object.blobs.length} blob(s): ${object.blobs.map((b) => b.size).join(', ')}`,
+    );
     for (const [key, value] of Object.entries(object.meta)) this.log(`meta     ${key}=${value}`);
     this.log(`created  ${new Date(object.createdAt).toISOString()}`);
     if (object.sealedAt) this.log(`sealed   ${new Date(object.sealedAt).toISOString()}`);
