@@ -50,7 +50,7 @@ export type {
   PeerOptions,
 } from './peer';
 export { PEER_DEFAULTS } from './peer-options';
-export { errnoOf, fromSystemError } from './system-errors';
+export { fromSystemError } from './system-errors';
 export { TypedEmitter } from './typed-emitter';
 export {
   fromWireAcquire,

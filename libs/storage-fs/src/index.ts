@@ -2,7 +2,6 @@
  * @packice/storage-fs: objects as files under a root directory (handle: the absolute path),
  * metadata written atomically at seal, sealed objects recovered when a node restarts.
  */
-export { FileBlob } from './file-blob';
 export { createFsStorage } from './fs-storage';
 export type { FsStorage, FsStorageOptions } from './fs-storage';
 export { META_FILE } from './object-meta';

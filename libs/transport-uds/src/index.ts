@@ -4,9 +4,6 @@
  * `createUdsClientTransport` are the client side.
  */
 export { defaultSocketPath } from './default-socket-path';
-export { LineSocket } from './line-socket';
-export type { LineSocketOptions } from './line-socket';
-export { removeSocketFile } from './socket-file';
 export { createUdsClientTransport } from './uds-client-transport';
 export { createUdsServer, UDS_FEATURES, UDS_SERVER_DEFAULTS } from './uds-server';
 export type { UdsServer, UdsServerOptions } from './uds-server';
