@@ -25,7 +25,7 @@ const PROTOCOL_CODES = [
 const ADDED_CODES = ['UNAVAILABLE'];
 
 describe('error table', () => {
-  it('holds the codes of PROTOCOL.md, plus the documented additions', () => {
+  it('holds the codes of docs/protocol.md, plus the documented additions', () => {
     expect([...errorCodes].sort()).toEqual([...PROTOCOL_CODES, ...ADDED_CODES].sort());
     const protocol = readFileSync(join(__dirname, '../../../docs/protocol.md'), 'utf8');
     const additions = protocol.slice(protocol.indexOf('\n## Additions\n'));

@@ -1,5 +1,5 @@
 /**
- * The one table of PackIce error codes (PROTOCOL.md, "Errors"). Codes are stable wire values;
+ * The one table of PackIce error codes (docs/protocol.md, "Errors"). Codes are stable wire values;
  * `status` is the HTTP binding's status code for the code.
  */
 export const ERROR_CODES = {
@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'A request line or body is over the limit.' },
   SHUTTING_DOWN: { status: 503, summary: 'The node is closing and takes no new work.' },
   INTERNAL: { status: 500, summary: 'A fault inside the node; nothing the client did.' },
-  // Additions to PROTOCOL.md (docs/protocol.md): raised by clients, never sent by a node.
+  // Additions to the first version 1 list (docs/protocol.md, "Additions"): raised by clients, never sent by a node.
   UNAVAILABLE: { status: 503, summary: 'The node cannot be reached: not running, or the connection was lost.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
@@ -41,7 +41,7 @@ export interface PackIceErrorOptions {
  * `instanceof`: two copies of this package may be loaded in one process.
  */
 export class PackIceError extends Error {
-  /** The stable code from PROTOCOL.md. */
+  /** The stable code from docs/protocol.md. */
   readonly code: ErrorCode;
   /** Extra machine-readable facts, if any. */
   readonly details: Readonly<Record<string, unknown>> | undefined;
@@ -64,7 +64,7 @@ export class PackIceError extends Error {
   }
 }
 
-/** The wire form of an error (PROTOCOL.md). */
+/** The wire form of an error (docs/protocol.md). */
 export interface WireError {
   code: string;
   message: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PackIceError } from './errors';
 
-/** PROTOCOL.md's object id rule: safe as a file name, so `..` and `/` are impossible. */
+/** docs/protocol.md's object id rule: safe as a file name, so `..` and `/` are impossible. */
 export const OBJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** True when `value` is a valid object id. */

@@ -8,7 +8,7 @@ export type ObjectState = 'creating' | 'sealed';
 export type LeaseHolder =
   { transport: 'uds'; pid: number; uid: number } | { transport: 'http'; remote: string } | { transport: 'direct' };
 
-/** A lease: the right to use one object for a while (PROTOCOL.md, "Model"). */
+/** A lease: the right to use one object for a while (docs/protocol.md, "Model"). */
 export interface Lease {
   /** Opaque id; knowing it is the capability to use the lease. */
   readonly leaseId: string;
@@ -28,7 +28,7 @@ export interface BlobInfo {
   readonly size: number;
 }
 
-/** A snapshot of an object (PROTOCOL.md, "Model"); `B` is the blob type it carries. */
+/** A snapshot of an object (docs/protocol.md, "Model"); `B` is the blob type it carries. */
 export interface ObjectInfo<B extends BlobInfo = BlobInfo> {
   readonly objectId: string;
   readonly state: ObjectState;

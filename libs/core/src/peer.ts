@@ -7,7 +7,7 @@ import type { TypedEmitter } from './typed-emitter';
 /** A blob size hint, or nothing: `blobs` is a count or one entry per blob. */
 export type BlobSpec = number | readonly { size?: number }[];
 
-/** The parameters of `acquire` (PROTOCOL.md's `acquire` op, camelCased). */
+/** The parameters of `acquire` (docs/protocol.md's `acquire` op, camelCased). */
 export interface AcquireRequest {
   intent: Access;
   /** Required to read; generated (UUID v4) when a create omits it. */

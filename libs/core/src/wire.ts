@@ -2,7 +2,7 @@ import type { Access, Lease, LeaseHolder, ObjectInfo, ObjectState, PeerStats } f
 import type { WireAcquireParams } from './ops';
 import type { AcquireRequest, DeleteResult } from './peer';
 
-/** A blob handle on the wire (PROTOCOL.md, "Model"). */
+/** A blob handle on the wire (docs/protocol.md, "Model"). */
 export type WireHandle = { kind: 'fd'; fd: number } | { kind: 'path'; path: string } | { kind: 'url'; url: string };
 
 /** A lease on the wire. */

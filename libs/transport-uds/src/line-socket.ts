@@ -31,7 +31,7 @@ const DEFAULT_HIGH_WATER = 1 << 20; // 1 MiB of queued answers
 const NEWLINE = 0x0a;
 
 /**
- * One end of PROTOCOL.md's UDS framing on a non-blocking socket owned by this object: UTF-8
+ * One end of docs/protocol.md's UDS framing on a non-blocking socket owned by this object: UTF-8
  * JSON lines; descriptors travel with `sendmsg`/`recvmsg` and queue up in a FIFO. Writes queue
  * and wait for writability; reading pauses while output is backed up or the owner asks, so a peer
  * that does not read cannot make this side buffer (or hold descriptors) without bound.

@@ -67,7 +67,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('UDS binding, spoken raw (net + JSON lines, from PROTOCOL.md alone)', () => {
+describe('UDS binding, spoken raw (net + JSON lines, from docs/protocol.md alone)', () => {
   beforeEach(() => startNode());
 
   it('makes the socket file 0600', () => {

@@ -1,3 +1,4 @@
+import type { ObjectInfo } from '@packice/core';
 import { Args, Flags } from '@oclif/core';
 import { createReadStream, statSync } from 'node:fs';
 import { formatBytes, NodeCommand } from '../node-command';
@@ -20,7 +21,7 @@ export default class Put extends NodeCommand<typeof Put> {
     }),
   };
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<ObjectInfo> {
     const meta: Record<string, string> = {};
     for (const pair of this.flags.meta ?? []) {
       const at = pair.indexOf('=');
@@ -36,7 +37,7 @@ export default class Put extends NodeCommand<typeof Put> {
       client.put(show ? withProgress(source, total) : source, { objectId: this.flags.id, meta }),
     );
     this.log(`${object.objectId}  ${formatBytes(object.size)}  sealed`);
-    return object as unknown as Record<string, unknown>;
+    return object;
   }
 }
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 export type RawAnswer = Record<string, unknown> & { id: number | null; ok: boolean };
 
 /**
- * A client written from PROTOCOL.md alone: Node's plain `net` socket and JSON lines, none of
+ * A client written from docs/protocol.md alone: Node's plain `net` socket and JSON lines, none of
  * PackIce's code. `net` drops descriptors (libuv reads with read()), so it sees `fds: N` and the
  * handles, not the descriptors themselves.
  */

@@ -1,3 +1,4 @@
+import type { Lease } from '@packice/core';
 import { Flags } from '@oclif/core';
 import { expiresIn, NodeCommand, table } from '../../node-command';
 
@@ -9,7 +10,7 @@ export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
   ];
   static override flags = { object: Flags.string({ description: 'only leases of this object' }) };
 
-  async run(): Promise<Record<string, unknown>[]> {
+  async run(): Promise<Lease[]> {
     const leases = await this.withClient((client) =>
       client.listLeases(this.flags.object ? { objectId: this.flags.object } : {}),
     );
@@ -29,6 +30,6 @@ export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
       })),
       ['lease', 'object', 'access', 'holder', 'expires'],
     );
-    return leases as unknown as Record<string, unknown>[];
+    return leases;
   }
 }

@@ -1,10 +1,11 @@
+import type { ObjectInfo } from '@packice/core';
 import { formatBytes, NodeCommand, table } from '../../node-command';
 
 export default class ObjectLs extends NodeCommand<typeof ObjectLs> {
   static override description = 'List the objects of a node.';
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json'];
 
-  async run(): Promise<Record<string, unknown>[]> {
+  async run(): Promise<ObjectInfo[]> {
     const objects = await this.withClient((client) => client.listObjects());
     table(
       (line) => this.log(line),
@@ -17,6 +18,6 @@ export default class ObjectLs extends NodeCommand<typeof ObjectLs> {
       })),
       ['object', 'state', 'size', 'blobs', 'created'],
     );
-    return objects as unknown as Record<string, unknown>[];
+    return objects;
   }
 }

@@ -1,3 +1,4 @@
+import type { ObjectInfo } from '@packice/core';
 import { Args } from '@oclif/core';
 import { formatBytes, NodeCommand } from '../../node-command';
 
@@ -6,7 +7,7 @@ export default class ObjectStat extends NodeCommand<typeof ObjectStat> {
   static override examples = ['<%= config.bin %> <%= command.id %> my-object'];
   static override args = { id: Args.string({ description: 'object id', required: true }) };
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<ObjectInfo> {
     const object = await this.withClient((client) => client.stat(this.args.id));
     this.log(`object   ${object.objectId} (${object.state})`);
     this.log(
@@ -15,6 +16,6 @@ export default class ObjectStat extends NodeCommand<typeof ObjectStat> {
     for (const [key, value] of Object.entries(object.meta)) this.log(`meta     ${key}=${value}`);
     this.log(`created  ${new Date(object.createdAt).toISOString()}`);
     if (object.sealedAt) this.log(`sealed   ${new Date(object.sealedAt).toISOString()}`);
-    return object as unknown as Record<string, unknown>;
+    return object;
   }
 }
