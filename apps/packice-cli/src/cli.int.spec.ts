@@ -1,13 +1,26 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { processAlive } from './node-app';
 
 const run = join(__dirname, '../bin/run.js');
+
+/** True while the process runs: a zombie (exited, not yet reaped by its parent) counts as gone. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 const dir = mkdtempSync(join(tmpdir(), 'packice-cli-'));
 const started: number[] = [];
 
@@ -139,6 +152,20 @@ describe('packice CLI against real nodes', () => {
     const http = await packice(['node', 'stop', '--node', 'http://127.0.0.1:9']);
     expect([http.code, http.stderr]).toEqual([1, expect.stringContaining('--pidfile')]);
   }, 60_000);
+
+  it('never signals a process that merely has the pid a stale pidfile names', async () => {
+    const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    started.push(bystander.pid as number);
+    const pidfile = join(dir, 'stale', 'node.pid');
+    mkdirSync(join(dir, 'stale'), { recursive: true });
+    writeFileSync(pidfile, `${bystander.pid}\n`);
+    const stop = await packice(['node', 'stop', '--pidfile', pidfile]);
+    expect([stop.code, stop.stderr]).toEqual([2, expect.stringContaining('no running node holds')]);
+    expect(processAlive(bystander.pid as number)).toBe(true);
+    const exited = once(bystander, 'exit');
+    bystander.kill('SIGKILL');
+    await exited;
+  }, 30_000);
 
   it('runs in the foreground; `node stop` from elsewhere shuts it down gracefully', async () => {
     const socket = join(dir, 'fg', 'node.sock');

@@ -14,15 +14,5 @@ export function defaultRunDir(socket?: string): string {
   return dirname(socket ?? defaultSocketPath());
 }
 
-/** True while a process with this pid exists. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export const defaultPidfile = (socket?: string): string => join(defaultRunDir(socket), 'node.pid');
 export const defaultLogfile = (socket?: string): string => join(defaultRunDir(socket), 'node.log');

@@ -1,12 +1,13 @@
 import type { Peer } from '@packice/core';
-import { createPeer, PackIceError } from '@packice/core';
+import { createPeer } from '@packice/core';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
 import { createHttpServer, type HttpServer } from '@packice/transport-http';
 import { createUdsServer, type UdsServer } from '@packice/transport-uds';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NodeConfig } from './config';
+import { acquirePidfile, type Pidfile } from './pidfile';
 
 /** A running (or startable) PackIce node. */
 export interface PackIceNode extends AsyncDisposable {
@@ -16,37 +17,10 @@ export interface PackIceNode extends AsyncDisposable {
   readonly socket: string | null;
   /** The HTTP base URL once listening on HTTP, else `null`. */
   readonly url: string | null;
-  /** Opens the storage, listens on every transport, writes the pidfile. */
+  /** Takes the pidfile (`ALREADY_EXISTS` while another node holds it), opens the storage, listens. */
   start(): Promise<void>;
   /** Stops accepting, finishes work under way, removes the socket and pidfile. Idempotent. */
   close(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Writes the pidfile, refusing one that names a live process other than this one. */
-function writePidfile(path: string): void {
-  let other: number | null = null;
-  try {
-    other = Number(readFileSync(path, 'utf8').trim());
-  } catch {
-    // no pidfile yet
-  }
-  if (other && other !== process.pid && processAlive(other)) {
-    throw new PackIceError(
-      'ALREADY_EXISTS',
-      `pidfile ${path} names a running process (${other}): is a node already running?`,
-    );
-  }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
 }
 
 /** Assembles a node from a configuration: Peer + storage + transports. Call `start()`. */
@@ -61,6 +35,7 @@ export function createNode(config: NodeConfig): PackIceNode {
   let uds: UdsServer | null = null;
   let http: HttpServer | null = null;
   let url: string | null = null;
+  let pidfile: Pidfile | null = null;
   let listening = false;
   let closing: Promise<void> | null = null;
 
@@ -74,8 +49,10 @@ export function createNode(config: NodeConfig): PackIceNode {
       return url;
     },
     async start() {
-      await peer.start();
+      // The pidfile first: while a node holds it, no second node opens the same storage.
+      if (config.pidfile) pidfile = acquirePidfile(config.pidfile);
       try {
+        await peer.start();
         if (config.transports.includes('uds')) {
           mkdirSync(dirname(config.socket), { recursive: true, mode: 0o700 });
           uds = createUdsServer(peer, { path: config.socket, mode: config.socketMode, allowUids: config.allowUids });
@@ -85,7 +62,6 @@ export function createNode(config: NodeConfig): PackIceNode {
           http = createHttpServer(peer, { host: config.host, port: config.port, token: config.token ?? undefined });
           url = await http.listen();
         }
-        if (config.pidfile) writePidfile(config.pidfile);
         listening = true;
       } catch (err) {
         await node.close();
@@ -96,7 +72,7 @@ export function createNode(config: NodeConfig): PackIceNode {
       closing ??= (async () => {
         await Promise.all([uds?.close(), http?.close()]);
         await peer.close();
-        if (config.pidfile && listening) rmSync(config.pidfile, { force: true });
+        pidfile?.release();
         listening = false;
       })();
       return closing;

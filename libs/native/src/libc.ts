@@ -18,6 +18,9 @@ export interface Libc {
   sendmsg: (fd: number, msg: unknown, flags: number) => number;
   recvmsg: (fd: number, msg: unknown, flags: number) => number;
   getsockopt: (fd: number, level: number, name: number, value: Buffer, len: number[]) => number;
+  flock: (fd: number, operation: number) => number;
+  getrlimit: (resource: number, limits: Buffer) => number;
+  setrlimit: (resource: number, limits: Buffer) => number;
 }
 
 let libc: Libc | null = null;
@@ -58,6 +61,9 @@ export function loadLibc(): Libc {
       getsockopt: lib.func(
         'int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)',
       ) as Libc['getsockopt'],
+      flock: lib.func('int flock(int fd, int operation)') as Libc['flock'],
+      getrlimit: lib.func('int getrlimit(int resource, _Out_ void *rlim)') as Libc['getrlimit'],
+      setrlimit: lib.func('int setrlimit(int resource, const void *rlim)') as Libc['setrlimit'],
     };
     return libc;
   } catch (err) {

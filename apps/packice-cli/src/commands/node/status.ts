@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
+import { heldPidfile } from '@packice/native';
 import { defaultPidfile } from '../../node-app';
 import { formatBytes, NodeCommand } from '../../node-command';
 
@@ -15,17 +15,10 @@ export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
 
   async run(): Promise<Record<string, unknown>> {
     const [stats, storage] = await this.withClient((client) => Promise.all([client.stats(), client.storage()]));
-    let pid: number | null = null;
-    try {
-      pid = Number(
-        readFileSync(
-          this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined),
-          'utf8',
-        ).trim(),
-      );
-    } catch {
-      // a node started in the foreground, or elsewhere: no pidfile
-    }
+    // Only a pidfile whose node still holds its lock names a pid: a stale one names none.
+    const pid = heldPidfile(
+      this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined),
+    );
     const transport = this.flags.node.startsWith('http') ? 'http' : 'uds';
     const status = { node: this.flags.node, transport, storage, pid, ...stats };
     this.log(`node      ${status.node} (${transport}, ${storage} storage)${pid ? `, pid ${pid}` : ''}`);

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
+import { heldPidfile } from '@packice/native';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultPidfile, processAlive } from '../../node-app';
+import { defaultPidfile } from '../../node-app';
 import { NodeCommand } from '../../node-command';
 
 export default class NodeStop extends NodeCommand<typeof NodeStop> {
@@ -28,21 +28,18 @@ export default class NodeStop extends NodeCommand<typeof NodeStop> {
       });
     }
     const pidfile = given ?? defaultPidfile(nodeSocket);
-    let pid: number;
-    try {
-      pid = Number(readFileSync(pidfile, 'utf8').trim());
-    } catch {
-      this.error(`NOT_FOUND: no pidfile at ${pidfile}`, {
+    // The lock on the pidfile, not the pid, says a node runs: a dead node (even an unreaped zombie)
+    // holds none, and a pid reused by another program is never signalled.
+    const pid = heldPidfile(pidfile);
+    if (pid === null) {
+      this.error(`NOT_FOUND: no running node holds ${pidfile}`, {
         exit: 2,
         suggestions: ['Is a node running? `packice node status`'],
       });
     }
-    if (!Number.isSafeInteger(pid) || pid <= 0 || !processAlive(pid)) {
-      this.error(`NOT_FOUND: process ${pid} from ${pidfile} is not running`, { exit: 2 });
-    }
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
-    while (processAlive(pid)) {
+    while (heldPidfile(pidfile) === pid) {
       if (Date.now() > deadline) this.error(`TIMEOUT: node ${pid} did not stop within 15 s`, { exit: 4 });
       await sleep(25);
     }
