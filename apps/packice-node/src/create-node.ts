@@ -1,5 +1,6 @@
 import type { Peer } from '@packice/core';
 import { createPeer } from '@packice/core';
+import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
 import { createHttpServer, type HttpServer } from '@packice/transport-http';
@@ -31,6 +32,7 @@ export function createNode(config: NodeConfig): PackIceNode {
     leaseStore: createMemoryLeaseStore(),
     capacityBytes: config.capacityBytes,
     defaultTtlMs: config.defaultTtlMs,
+    descriptors: () => ({ inUse: openDescriptorCount(), limit: getFileLimit().soft }),
   });
   let uds: UdsServer | null = null;
   let http: HttpServer | null = null;

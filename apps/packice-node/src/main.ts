@@ -1,4 +1,5 @@
 import { isPackIceError } from '@packice/core';
+import { raiseFileLimit } from '@packice/native';
 import pino from 'pino';
 import { resolveConfig } from './config';
 import { createNode } from './create-node';
@@ -14,10 +15,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const config = resolveConfig(settings);
   const log = pino({ level: config.logLevel, base: { pid: process.pid } });
+  // Each object holds a descriptor: take all the system lets this process have.
+  const fds = raiseFileLimit();
   const node = createNode(config);
   await node.start();
   log.info(
-    { socket: node.socket, url: node.url, storage: config.storage, capacity: config.capacityBytes },
+    { socket: node.socket, url: node.url, storage: config.storage, capacity: config.capacityBytes, fdsLimit: fds.soft },
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
   await reportToParent({

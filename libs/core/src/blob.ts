@@ -51,6 +51,12 @@ export interface BlobStore {
   /** Short name of the backend, e.g. `mem` or `fs` (reported by `hello`). */
   readonly name: string;
   /**
+   * Bytes the backend allocates at a time (memory pages for memfds, blocks for files), read after
+   * `open()`. A blob then holds whole units, and at least one: that is what capacity counts.
+   * Absent: sizes count as they are.
+   */
+  readonly allocationUnit?: number;
+  /**
    * Prepares the storage and returns the sealed objects it already holds; half-written objects
    * are removed. Called once, before anything else.
    */

@@ -481,6 +481,28 @@ describe('Peer: capacity and LRU eviction', () => {
   });
 });
 
+describe('Peer: accounting in allocation units', () => {
+  it('counts whole units per blob, at least one, so many small objects cannot pass the capacity', async () => {
+    const store = createBufferBlobStore({ allocationUnit: 4096 });
+    const { peer } = setup({ store, capacityBytes: 16 * 4096 });
+    for (let i = 0; i < 16; i++) await peer.release(await putObject(peer, `small-${i}`, 'x'.repeat(100)));
+    expect(await peer.stats()).toMatchObject({ objects: 16, bytes: 16 * 4096, evictions: 0 });
+    // 4097 bytes take two units and an empty blob one: three objects must go.
+    const { lease, object } = await peer.acquire({ intent: 'create', objectId: 'two', blobs: [{ size: 4097 }, {}] });
+    expect(await peer.stats()).toMatchObject({ objects: 14, bytes: 16 * 4096, evictions: 3 });
+    await object.blobs[0].truncate(10);
+    await peer.seal(lease.leaseId);
+    expect(await peer.stats()).toMatchObject({ bytes: 15 * 4096, evictions: 3 });
+  });
+
+  it('adds the process descriptors to stats when the node reports them', async () => {
+    const { peer } = setup({ descriptors: () => ({ inUse: 12, limit: 1024 }) });
+    expect(await peer.stats()).toMatchObject({ fdsInUse: 12, fdsLimit: 1024 });
+    const { peer: plain } = setup();
+    expect(await plain.stats()).not.toHaveProperty('fdsInUse');
+  });
+});
+
 describe('Peer: inspection', () => {
   it('lists objects and leases, filtered by object, and counts them', async () => {
     const { peer, clock } = setup();

@@ -33,6 +33,7 @@ class PeerImpl implements Peer {
   readonly #leases: LeaseBook;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #startedAt: number;
+  readonly #descriptors: PeerOptions['descriptors'];
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
 
@@ -54,6 +55,7 @@ class PeerImpl implements Peer {
       leaseCount: (objectId) => store.countFor(objectId),
     });
     this.#startedAt = this.#clock.now();
+    this.#descriptors = options.descriptors;
   }
 
   get storageName(): string {
@@ -127,7 +129,7 @@ class PeerImpl implements Peer {
   stats(): Promise<PeerStats> {
     return this.#run(() => {
       const { capacity, objects } = this.#objects;
-      return {
+      const stats: PeerStats = {
         objects: objects.countVisible(),
         leases: this.#leases.size,
         bytes: capacity.bytes,
@@ -135,6 +137,8 @@ class PeerImpl implements Peer {
         evictions: capacity.evictions,
         uptimeMs: this.#clock.now() - this.#startedAt,
       };
+      const fds = this.#descriptors?.();
+      return fds ? { ...stats, fdsInUse: fds.inUse, fdsLimit: fds.limit } : stats;
     });
   }
 

@@ -47,10 +47,17 @@ export interface PeerStats {
   /** Objects visible to clients (not pending delete). */
   readonly objects: number;
   readonly leases: number;
-  /** Bytes held by every object in storage, hints of unsealed ones included. */
+  /**
+   * Bytes every object holds in storage, hints of unsealed ones included, in the storage's whole
+   * allocation units (pages, blocks).
+   */
   readonly bytes: number;
   /** Capacity in bytes, `null` when none is set. */
   readonly capacity: number | null;
   readonly evictions: number;
   readonly uptimeMs: number;
+  /** Descriptors the node's process has open, when the node reports it. */
+  readonly fdsInUse?: number;
+  /** The process's descriptor limit (soft `RLIMIT_NOFILE`), when the node reports it. */
+  readonly fdsLimit?: number;
 }

@@ -48,7 +48,7 @@ export class ObjectLifecycle {
         hints: sizes,
         blobs,
         sealedSizes: sizes,
-        reserved: sum(sizes),
+        reserved: this.#held(sizes),
         ready: true,
         sealing: null,
         pendingDelete: false,
@@ -66,7 +66,7 @@ export class ObjectLifecycle {
     meta: ObjectEntry['meta'],
   ): Promise<ObjectEntry> {
     if (this.objects.has(objectId)) throw new PackIceError('ALREADY_EXISTS', `object ${objectId} already exists`);
-    const need = sum(hints.map((h) => h ?? 0));
+    const need = this.#held(hints.map((h) => h ?? 0));
     const evicted = this.#makeRoom(need);
     // Id and bytes are claimed before the first await: of concurrent creates, exactly one wins.
     const entry: ObjectEntry = {
@@ -159,7 +159,7 @@ export class ObjectLifecycle {
 
   async #seal(entry: ObjectEntry): Promise<ObjectInfo> {
     const sizes = entry.blobs.map((b) => b.size);
-    const total = sum(sizes);
+    const total = this.#held(sizes);
     const grow = total - entry.reserved;
     const evicted = grow > 0 ? this.#makeRoom(grow) : Promise.resolve();
     const before = entry.reserved;
@@ -187,6 +187,15 @@ export class ObjectLifecycle {
     this.capacity.touch(entry);
     this.waiters.wake(entry.objectId);
     return info;
+  }
+
+  /** What blobs of these sizes hold in storage: whole allocation units, at least one each. */
+  #held(sizes: readonly number[]): number {
+    const unit = this.#deps.storage.allocationUnit;
+    if (!unit) return sum(sizes);
+    let total = 0;
+    for (const size of sizes) total += Math.max(1, Math.ceil(size / unit)) * unit;
+    return total;
   }
 
   /**

@@ -72,7 +72,7 @@ export interface OpSpec {
   readonly summary: string;
   /** Wire param names; `?` marks optional ones. */
   readonly params: readonly string[];
-  /** Wire answer field names. */
+  /** Wire answer field names; `?` marks optional ones. */
   readonly result: readonly string[];
   /** Served over UDS. */
   readonly uds: boolean;
@@ -155,7 +155,7 @@ export const OPS: { readonly [O in OpName]: OpSpec } = Object.freeze({
   stats: {
     summary: 'Counters of the node.',
     params: [],
-    result: ['objects', 'leases', 'bytes', 'capacity', 'evictions', 'uptime_ms'],
+    result: ['objects', 'leases', 'bytes', 'capacity', 'evictions', 'uptime_ms', 'fds_in_use?', 'fds_limit?'],
     uds: true,
     http: route('GET', '/v1/stats'),
   },

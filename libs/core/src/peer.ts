@@ -117,4 +117,6 @@ export interface PeerOptions {
   maxTtlMs?: number;
   /** Most blobs one object may have. */
   maxBlobs?: number;
+  /** The process's descriptor use, for `stats` (the node app gives it; pure logic cannot read it). */
+  descriptors?: () => { inUse: number; limit: number };
 }

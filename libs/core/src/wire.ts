@@ -40,6 +40,8 @@ export interface WireStats {
   capacity: number | null;
   evictions: number;
   uptime_ms: number;
+  fds_in_use?: number;
+  fds_limit?: number;
 }
 
 /** An object read from the wire, with the handles it carried (if any). */
@@ -104,14 +106,18 @@ export function fromWireInfo(wire: WireObject): ObjectInfo {
 
 /** Stats to wire. */
 export function toWireStats(stats: PeerStats): WireStats {
-  const { uptimeMs, ...rest } = stats;
-  return { ...rest, uptime_ms: uptimeMs };
+  const { uptimeMs, fdsInUse, fdsLimit, ...rest } = stats;
+  const wire: WireStats = { ...rest, uptime_ms: uptimeMs };
+  if (fdsInUse !== undefined) wire.fds_in_use = fdsInUse;
+  if (fdsLimit !== undefined) wire.fds_limit = fdsLimit;
+  return wire;
 }
 
 /** Wire to stats. */
 export function fromWireStats(wire: WireStats): PeerStats {
-  const { uptime_ms, ...rest } = wire;
-  return { ...rest, uptimeMs: uptime_ms };
+  const { uptime_ms, fds_in_use, fds_limit, ...rest } = wire;
+  const stats: PeerStats = { ...rest, uptimeMs: uptime_ms };
+  return fds_in_use === undefined ? stats : { ...stats, fdsInUse: fds_in_use, fdsLimit: fds_limit };
 }
 
 /** Delete result to wire (same names). */

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { check, loadLibc } from './libc';
 
 const RLIMIT_NOFILE = 7;
@@ -30,4 +31,18 @@ export function raiseFileLimit(max = Infinity): FileLimit {
     check('setrlimit', loadLibc().setrlimit(RLIMIT_NOFILE, limits));
   }
   return getFileLimit();
+}
+
+/** Descriptors this process has open now (entries of /proc/self/fd, less the one reading it). */
+export function openDescriptorCount(): number {
+  return readdirSync('/proc/self/fd').length - 1;
+}
+
+const SC_PAGESIZE = 30;
+let pageBytes: number | null = null;
+
+/** The memory page size in bytes (`sysconf(_SC_PAGESIZE)`): what a memfd allocates at a time. */
+export function pageSize(): number {
+  pageBytes ??= check('sysconf', loadLibc().sysconf(SC_PAGESIZE));
+  return pageBytes;
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getFileLimit, raiseFileLimit } from './file-limit';
+import { getFileLimit, openDescriptorCount, pageSize, raiseFileLimit } from './file-limit';
 import { heldPidfile, tryLockFile, unlockFile } from './file-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-lock-'));
@@ -69,5 +69,14 @@ describe('file limits', () => {
     const after = raiseFileLimit();
     expect(after.hard).toBe(before.hard);
     expect(after.soft).toBe(before.hard);
+  });
+
+  it('counts open descriptors exactly, and knows the page size', () => {
+    const before = openDescriptorCount();
+    const fd = openSync(join(dir, 'count'), 'w');
+    expect(openDescriptorCount()).toBe(before + 1);
+    closeSync(fd);
+    expect(openDescriptorCount()).toBe(before);
+    expect([4096, 16384, 65536]).toContain(pageSize());
   });
 });

@@ -19,7 +19,7 @@ export { errnoName, isNativeError, NativeError } from './native-error';
 export type { ErrnoName } from './native-error';
 export { assertSupported, isSupported } from './support';
 export { closeQuietly } from './close-quietly';
-export { getFileLimit, raiseFileLimit } from './file-limit';
+export { getFileLimit, openDescriptorCount, pageSize, raiseFileLimit } from './file-limit';
 export type { FileLimit } from './file-limit';
 export { heldPidfile, tryLockFile, unlockFile } from './file-lock';
 export { watchFd } from './fd-watcher';

@@ -21,6 +21,7 @@ export interface Libc {
   flock: (fd: number, operation: number) => number;
   getrlimit: (resource: number, limits: Buffer) => number;
   setrlimit: (resource: number, limits: Buffer) => number;
+  sysconf: (name: number) => number;
 }
 
 let libc: Libc | null = null;
@@ -64,6 +65,7 @@ export function loadLibc(): Libc {
       flock: lib.func('int flock(int fd, int operation)') as Libc['flock'],
       getrlimit: lib.func('int getrlimit(int resource, _Out_ void *rlim)') as Libc['getrlimit'],
       setrlimit: lib.func('int setrlimit(int resource, const void *rlim)') as Libc['setrlimit'],
+      sysconf: lib.func('long sysconf(int name)') as Libc['sysconf'],
     };
     return libc;
   } catch (err) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createPeer, type Peer } from '@packice/core';
 import { describeBlobStore } from '@packice/core/testing';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +136,8 @@ describe('createFsStorage', () => {
 
   it('deletes the files of deleted, aborted and evicted objects', async () => {
     const storage = createFsStorage({ root });
-    const peer = createPeer({ storage, capacityBytes: 10 });
+    // Room for one block: each of these small objects holds a whole one.
+    const peer = createPeer({ storage, capacityBytes: statfsSync(tmpdir()).bsize });
     peers.push(peer);
     await put(peer, 'deleted', ['x']);
     await peer.delete('deleted');
@@ -145,6 +146,7 @@ describe('createFsStorage', () => {
     await put(peer, 'old', ['123456']);
     await put(peer, 'new', ['abcdef']);
     expect(readdirSync(join(root, 'objects'))).toEqual(['new']);
+    await expect(peer.stats()).resolves.toMatchObject({ bytes: statfsSync(tmpdir()).bsize, evictions: 1 });
   });
 
   it('leaves no descriptor open across 200 create/seal/read/delete cycles', async () => {

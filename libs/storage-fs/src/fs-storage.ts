@@ -65,13 +65,20 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
     return { info: { objectId, state: 'sealed', size, meta, createdAt, sealedAt }, blobs };
   };
 
+  let blockSize: number | undefined;
+
   return {
     name: 'fs',
     root,
     objectsDir,
+    /** The file system's block size: what a file allocates at a time (known once open). */
+    get allocationUnit() {
+      return blockSize;
+    },
 
     async open() {
       await mkdir(objectsDir, { recursive: true, mode: dirMode });
+      blockSize = statfsSync(objectsDir).bsize;
       const recovered: RecoveredObject[] = [];
       for (const entry of await readdir(objectsDir, { withFileTypes: true })) {
         const objectId = entry.name;

@@ -9,14 +9,14 @@ const writeAsync = promisify(write);
 const closeAsync = promisify(close);
 
 /**
- * A blob in a memfd. Creators get the read-write descriptor; once sealed (kernel seals against
- * write, shrink and grow) every handle is a read-only descriptor of it. The blob owns both
- * descriptors and closes them at dispose.
+ * A blob in a memfd, holding one descriptor: read-write while it is being created, then, once
+ * sealed (kernel seals against write, shrink and grow), a read-only one in its place. Every handle
+ * is that descriptor; the blob closes it at dispose.
  */
 export class MemBlob implements Blob {
-  readonly #fd: number;
+  #fd: number;
   readonly #label: string;
-  #readFd: number | null = null;
+  #sealed = false;
   #disposed = false;
 
   /** @param fd a read-write, sealable memfd that this blob now owns */
@@ -35,7 +35,7 @@ export class MemBlob implements Blob {
   }
 
   get sealed(): boolean {
-    return this.#readFd !== null;
+    return this.#sealed;
   }
 
   async read(position = 0, length?: number): Promise<Buffer> {
@@ -93,13 +93,22 @@ export class MemBlob implements Blob {
       }
       throw fromSystemError(err, `sealing ${this.#label}`);
     }
-    this.#readFd = reopenReadOnly(this.#fd);
+    let readOnly: number;
+    try {
+      readOnly = reopenReadOnly(this.#fd);
+    } catch (err) {
+      throw fromSystemError(err, `sealing ${this.#label}`);
+    }
+    // The writable descriptor goes: a sealed blob holds only the read-only one.
+    const writable = this.#fd;
+    this.#fd = readOnly;
+    this.#sealed = true;
+    await closeAsync(writable);
   }
 
   handle(access: Access): BlobHandle {
     this.#alive();
-    if (this.#readFd !== null) return { kind: 'fd', fd: this.#readFd };
-    if (access === 'read') throw new PackIceError('NOT_SEALED', `${this.#label} is not sealed`);
+    if (!this.#sealed && access === 'read') throw new PackIceError('NOT_SEALED', `${this.#label} is not sealed`);
     return { kind: 'fd', fd: this.#fd };
   }
 
@@ -107,7 +116,6 @@ export class MemBlob implements Blob {
     if (this.#disposed) return;
     this.#disposed = true;
     await closeAsync(this.#fd);
-    if (this.#readFd !== null) await closeAsync(this.#readFd);
   }
 
   #alive(): void {

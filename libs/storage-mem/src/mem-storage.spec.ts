@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { createPeer, type BlobHandle } from '@packice/core';
 import { describeBlobStore } from '@packice/core/testing';
-import { freezeMapping, ftruncate, mapFd, reopenReadOnly } from '@packice/native';
+import {
+  dupCloexec,
+  freezeMapping,
+  ftruncate,
+  getFileLimit,
+  mapFd,
+  openDescriptorCount,
+  pageSize,
+  reopenReadOnly,
+} from '@packice/native';
 import { closeSync, fstatSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
 import { createMemStorage } from './mem-storage';
 
@@ -62,13 +71,42 @@ describe('createMemStorage (memfd)', () => {
   it('seals in the kernel: the creator descriptor can no longer write, shrink or grow (EPERM)', async () => {
     const storage = createMemStorage();
     const [blob] = await storage.createBlobs('sealed', [undefined]);
-    const creatorFd = fdOf(blob.handle('create'));
+    // The creator's own copy, as a client holds one received over the socket.
+    const creatorFd = dupCloexec(fdOf(blob.handle('create')));
     writeSync(creatorFd, 'before seal');
     await blob.seal();
     expect(() => writeSync(creatorFd, 'after', 0)).toThrow(expect.objectContaining({ code: 'EPERM' }));
     expect(() => ftruncate(creatorFd, 1)).toThrow(expect.objectContaining({ code: 'EPERM' }));
     expect(() => ftruncate(creatorFd, 1 << 20)).toThrow(expect.objectContaining({ code: 'EPERM' }));
     expect((await blob.read()).toString()).toBe('before seal');
+    closeSync(creatorFd);
+    await storage.close();
+  });
+
+  it('holds one descriptor per sealed blob, and counts whole pages', async () => {
+    const storage = createMemStorage();
+    const before = openDescriptorCount();
+    const blobs = await storage.createBlobs('small', [100, undefined, 4097]);
+    expect(storage.allocatedBytes).toBe(pageSize() === 4096 ? 4 * 4096 : 3 * pageSize());
+    expect(storage.allocationUnit).toBe(pageSize());
+    await Promise.all(blobs.map((b) => b.seal()));
+    expect(openDescriptorCount()).toBe(before + 3);
+    await storage.remove('small', blobs);
+    expect(openDescriptorCount()).toBe(before);
+    expect(storage.allocatedBytes).toBe(0);
+    await storage.close();
+  });
+
+  it('keeps a descriptor reserve: creates near the limit are OUT_OF_CAPACITY naming the limit', async () => {
+    const storage = createMemStorage({ descriptorReserve: getFileLimit().soft - openDescriptorCount() - 2 });
+    const [one] = await storage.createBlobs('fits', [undefined]);
+    await expect(storage.createBlobs('over', [undefined, undefined])).rejects.toMatchObject({
+      code: 'OUT_OF_CAPACITY',
+      message: expect.stringContaining('RLIMIT_NOFILE'),
+      details: { errno: 'EMFILE' },
+    });
+    await storage.remove('fits', [one]);
+    await expect(storage.createBlobs('again', [undefined, undefined])).resolves.toHaveLength(2);
     await storage.close();
   });
 

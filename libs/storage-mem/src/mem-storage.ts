@@ -1,6 +1,6 @@
 import type { Blob, BlobStore } from '@packice/core';
 import { fromSystemError, PackIceError } from '@packice/core';
-import { fallocate, isSupported, memfdCreate } from '@packice/native';
+import { fallocate, getFileLimit, isSupported, memfdCreate, openDescriptorCount, pageSize } from '@packice/native';
 import { Volume } from 'memfs';
 import { closeSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -20,12 +20,18 @@ export interface MemStorageOptions {
    * process OOM-killed. Default: half of the machine's memory.
    */
   budgetBytes?: number;
+  /**
+   * Descriptors kept free for everything but new blobs (accepting clients, passing descriptors in
+   * answers, files): a create that would eat into them is `OUT_OF_CAPACITY`, naming the limit.
+   */
+  descriptorReserve?: number;
 }
 
 /** Defaults of {@link MemStorageOptions}. */
 export const MEM_STORAGE_DEFAULTS = Object.freeze({
   backend: 'auto' as const,
   budgetBytes: (): number => Math.floor(totalmem() / 2), // half of MemTotal
+  descriptorReserve: 64,
 });
 
 /** The memory storage: a BlobStore that also tells how much of its budget is used. */
@@ -33,7 +39,7 @@ export interface MemStorage extends BlobStore {
   /** `memfd` or `memfs`, as chosen. */
   readonly backend: 'memfd' | 'memfs';
   readonly budgetBytes: number;
-  /** Bytes of size hints currently preallocated. */
+  /** Bytes of size hints currently preallocated, in whole pages (memfd). */
   readonly allocatedBytes: number;
   /** Blobs alive (made and not removed). */
   readonly liveBlobs: number;
@@ -59,7 +65,13 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       'memfd is not available on this platform; use backend "memfs" (in-process only)',
     );
   }
+  const descriptorReserve = options.descriptorReserve ?? MEM_STORAGE_DEFAULTS.descriptorReserve;
+  if (!Number.isSafeInteger(descriptorReserve) || descriptorReserve < 0) {
+    throw new PackIceError('BAD_REQUEST', 'descriptorReserve must be a non-negative integer');
+  }
   const volume = backend === 'memfs' ? new Volume() : null;
+  const unit = volume ? undefined : pageSize();
+  const pages = (bytes: number): number => (unit ? Math.max(1, Math.ceil(bytes / unit)) * unit : bytes);
   const hints = new Map<Blob, number>();
   let allocated = 0;
   let closed = false;
@@ -83,6 +95,23 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
     return new MemfsBlob(vol, `${dir}/${index}`, index);
   };
 
+  // Each memfd blob holds one descriptor. Counting /proc/self/fd costs a directory read, so it is
+  // done only once the blobs alone come near the limit.
+  const checkDescriptors = (count: number): void => {
+    if (volume) return;
+    const limit = getFileLimit().soft;
+    if (hints.size + count + 2 * descriptorReserve < limit) return;
+    const inUse = openDescriptorCount();
+    if (inUse + count + descriptorReserve > limit) {
+      throw new PackIceError(
+        'OUT_OF_CAPACITY',
+        `no descriptors left for new objects: ${inUse} of the process's descriptor limit (RLIMIT_NOFILE) ${limit} are open ` +
+          `and ${descriptorReserve} are kept for clients; delete objects or raise the limit`,
+        { details: { errno: 'EMFILE', fdsInUse: inUse, fdsLimit: limit } },
+      );
+    }
+  };
+
   const forget = async (blob: Blob): Promise<void> => {
     const hint = hints.get(blob);
     if (hint === undefined) return;
@@ -93,6 +122,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
 
   return {
     name: 'mem',
+    allocationUnit: unit,
     backend,
     budgetBytes,
     get allocatedBytes() {
@@ -106,7 +136,8 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
     },
     async createBlobs(objectId, sizeHints) {
       if (closed) throw new PackIceError('SHUTTING_DOWN', 'the storage is closed');
-      const need = sizeHints.reduce<number>((n, h) => n + (h ?? 0), 0);
+      checkDescriptors(sizeHints.length);
+      const need = sizeHints.reduce<number>((n, h) => n + pages(h ?? 0), 0);
       if (allocated + need > budgetBytes) {
         throw new PackIceError(
           'OUT_OF_CAPACITY',
@@ -121,7 +152,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
             ? makeMemfsBlob(volume, objectId, index, hint ?? 0)
             : makeMemfdBlob(objectId, index, hint ?? 0);
           made.push(blob);
-          hints.set(blob, hint ?? 0);
+          hints.set(blob, pages(hint ?? 0));
         });
       } catch (err) {
         allocated -= need - made.reduce((n, b) => n + (hints.get(b) ?? 0), 0);

@@ -1,7 +1,7 @@
 import type { Peer, WireHello } from '@packice/core';
 import { PackIceError } from '@packice/core';
 import type { FdWatcher, PeerCredentials } from '@packice/native';
-import { acceptConnection, closeQuietly, listenUnix, peerCredentials, watchFd } from '@packice/native';
+import { acceptConnection, closeQuietly, isNativeError, listenUnix, peerCredentials, watchFd } from '@packice/native';
 import { chmodSync } from 'node:fs';
 import { packageVersion } from './package-version';
 import { prepareSocketPath, removeSocketFile } from './socket-file';
@@ -37,6 +37,8 @@ export const UDS_FEATURES: readonly string[] = Object.freeze(['fd-handles', 'wai
 
 /** How long queued answers may take to reach a slow client once the server closes. */
 const CLOSE_GRACE_MS = 5_000;
+/** How long accepting pauses when the process is out of descriptors. */
+const ACCEPT_RETRY_MS = 50;
 
 /** A Unix-socket server adapting a Peer to the UDS binding (docs/protocol.md). */
 export interface UdsServer extends AsyncDisposable {
@@ -161,6 +163,16 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
     void release.finally(() => this.#releases.delete(release));
   }
 
+  #pauseAccepting(): void {
+    this.#watcher?.update({ readable: false });
+    const timer = setTimeout(() => {
+      if (this.#closing) return;
+      this.#watcher?.update({ readable: true });
+      this.#accept();
+    }, ACCEPT_RETRY_MS);
+    timer.unref();
+  }
+
   #accept(): void {
     if (this.#listenFd === null || this.#closing) return;
     for (;;) {
@@ -168,6 +180,9 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
       try {
         fd = acceptConnection(this.#listenFd);
       } catch (err) {
+        // Out of descriptors: the waiting client stays in the backlog, and the listening socket
+        // stays readable. Stop watching it for a moment instead of spinning on it.
+        if (isNativeError(err, 'EMFILE') || isNativeError(err, 'ENFILE')) return this.#pauseAccepting();
         process.emitWarning(`PackIce UDS server: accept failed: ${String(err)}`);
         return;
       }

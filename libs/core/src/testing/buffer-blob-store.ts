@@ -8,6 +8,8 @@ export interface BufferBlobStoreOptions {
   recovered?: RecoveredObject[];
   /** Refuse size hints above this many bytes with `OUT_OF_CAPACITY`. */
   maxHintBytes?: number;
+  /** Report this `allocationUnit` (as a page- or block-based storage would). */
+  allocationUnit?: number;
 }
 
 /** A reference in-process storage on Buffers, for tests of the Peer and of the shared suite. */
@@ -106,6 +108,7 @@ export function createBufferBlobStore(options: BufferBlobStoreOptions = {}): Buf
   };
   return {
     name: 'buffer',
+    allocationUnit: options.allocationUnit,
     committed,
     get liveBlobs() {
       return live;

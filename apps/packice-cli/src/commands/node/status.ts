@@ -4,7 +4,8 @@ import { defaultPidfile } from '../../node-app';
 import { formatBytes, NodeCommand } from '../../node-command';
 
 export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
-  static override description = 'Show a node: pid, transport, storage, objects, leases, bytes, capacity, uptime.';
+  static override description =
+    'Show a node: pid, transport, storage, objects, leases, bytes, capacity, descriptors, uptime.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --node http://127.0.0.1:7070 --json',
@@ -25,6 +26,7 @@ export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
     this.log(`objects   ${stats.objects}, ${formatBytes(stats.bytes)}`);
     this.log(`leases    ${stats.leases}`);
     this.log(`capacity  ${formatBytes(stats.capacity)}, ${stats.evictions} evictions`);
+    if (stats.fdsInUse !== undefined) this.log(`fds       ${stats.fdsInUse} of ${stats.fdsLimit} open`);
     this.log(`uptime    ${Math.round(stats.uptimeMs / 1000)}s`);
     return status;
   }
