@@ -1,6 +1,7 @@
 import { isPackIceError, PackIceError } from '@packice/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Socket } from 'node:net';
 
 /** Maps anything thrown in a route to the protocol's error (and so its status). */
 export function toProtocolError(err: unknown): PackIceError {
@@ -29,3 +30,25 @@ export const errorHandling = fp(
   },
   { name: 'packice-errors' },
 );
+
+/**
+ * Requests Node's HTTP parser rejects before fastify sees them (malformed, or headers too large)
+ * still get the protocol's error body: 413 `PAYLOAD_TOO_LARGE` for oversized headers, 400
+ * `BAD_REQUEST` otherwise. The connection then closes. (fastify's `clientErrorHandler` option.)
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new PackIceError('PAYLOAD_TOO_LARGE', 'the request headers are over the limit')
+      : new PackIceError('BAD_REQUEST', `malformed HTTP request (${err.code ?? err.message})`);
+  const body = JSON.stringify({ error: error.toJSON() });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${error.status} ${error.code === 'BAD_REQUEST' ? 'Bad Request' : 'Payload Too Large'}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}

@@ -5,7 +5,7 @@ import { createMemStorage } from '@packice/storage-mem';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createConnection, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpServer, type HttpServer } from './http-server';
@@ -150,6 +150,23 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     expect((await raw(base, 'DELETE', `/v1/leases/${read.lease.lease_id}`)).json()).toEqual({});
     expect((await raw(base, 'DELETE', `/v1/leases/${lease.lease_id}`)).status).toBe(200);
     expect((await raw(base, 'DELETE', '/v1/objects/doc')).json()).toEqual({ deleted: true, pending: false });
+  });
+
+  it('answers requests the HTTP parser rejects with the protocol body too, then closes', async () => {
+    const base = new URL(await start('mem'));
+    for (const [bytes, status, code] of [
+      ['GET /v1/stats HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 400, 'BAD_REQUEST'],
+      [`GET /v1/stats HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 413, 'PAYLOAD_TOO_LARGE'],
+    ] as const) {
+      const socket = createConnection(Number(base.port), base.hostname);
+      socket.end(bytes);
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await once(socket, 'close');
+      const [head, body] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(JSON.parse(body)).toEqual({ error: { code, message: expect.any(String) } });
+    }
   });
 
   it('answers every error with the protocol status and body', async () => {

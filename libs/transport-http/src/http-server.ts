@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { gatekeeper } from './gatekeeper';
 import { controlRoutes } from './control-routes';
 import { dataRoutes } from './data-routes';
-import { errorHandling } from './error-handling';
+import { clientErrorHandler, errorHandling } from './error-handling';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -60,6 +60,7 @@ class HttpServerImpl implements HttpServer {
       forceCloseConnections: 'idle',
       // Closing is answered by the gatekeeper, with the protocol's error body.
       return503OnClosing: false,
+      clientErrorHandler,
       // Wire types are strict: "60" is not a number here, as it is not on the UDS binding.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     });

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodeReport } from '../ready-report';
+
+/** The built node app (tests run real node processes, on dist). */
+export const NODE_MAIN = join(__dirname, '../../dist/main.js');
+
+/** A node app process started for a test. */
+export interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly report: Extract<NodeReport, { type: 'ready' }>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+const started = new Set<ChildProcess>();
+
+/** Starts the node app with `args`; resolves once it reports it listens (rejects if it fails). */
+export async function startNodeProcess(args: string[], options: { shell?: string } = {}): Promise<NodeProcess> {
+  const child = options.shell
+    ? spawn('sh', ['-c', `${options.shell} && exec "${process.execPath}" "${NODE_MAIN}" "$@"`, 'sh', ...args], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      })
+    : spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  const report = await new Promise<NodeReport>((resolve, reject) => {
+    child.once('message', (message: NodeReport) => resolve(message));
+    child.once('exit', (code, signal) => reject(new Error(`node exited (${code ?? signal}) before it was ready`)));
+  });
+  if (report.type !== 'ready') throw new Error(`node failed: ${report.code}: ${report.message}`);
+  if (child.connected) child.disconnect();
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+  return {
+    child,
+    pid: child.pid as number,
+    report,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Kills every node process a test left running (call from afterAll). */
+export async function killNodeProcesses(): Promise<void> {
+  await Promise.all(
+    [...started].map(async (child) => {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+}
+
+/** Descriptors a process has open. */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident memory of a process, in bytes. */
+export function rssBytes(pid: number): number {
+  const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+  return pages * 4096;
+}
+
+/** Polls `probe` until it returns something other than `null`, or fails after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null> | T | null,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** How many times longer the suites run: `PACKICE_SOAK=10 npx nx test @packice/node-app` soaks by hand. */
+export const SOAK = Math.max(1, Number(process.env.PACKICE_SOAK ?? 1) || 1);
