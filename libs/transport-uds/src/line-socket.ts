@@ -17,6 +17,8 @@ export interface LineSocketOptions {
   onHangup?: () => void;
   /** Queued output above which reading pauses until it drains (bytes). */
   highWaterBytes?: number;
+  /** Descriptors waiting in queued output above which reading pauses too. */
+  highWaterFds?: number;
 }
 
 interface Outgoing {
@@ -28,6 +30,7 @@ interface Outgoing {
 }
 
 const DEFAULT_HIGH_WATER = 1 << 20; // 1 MiB of queued answers
+const DEFAULT_HIGH_WATER_FDS = 64; // descriptors held by queued answers
 const NEWLINE = 0x0a;
 
 /**
@@ -40,6 +43,7 @@ export class LineSocket {
   readonly #fd: number;
   readonly #options: LineSocketOptions;
   readonly #highWater: number;
+  readonly #highWaterFds: number;
   readonly #watcher: FdWatcher;
   readonly #fifo: number[] = [];
   readonly #lines: string[] = [];
@@ -47,6 +51,7 @@ export class LineSocket {
   #partialBytes = 0;
   readonly #out: Outgoing[] = [];
   #outBytes = 0;
+  #outFds = 0;
   #paused = false;
   #overflowed = false;
   #ended = false;
@@ -59,6 +64,7 @@ export class LineSocket {
     this.#fd = fd;
     this.#options = options;
     this.#highWater = options.highWaterBytes ?? DEFAULT_HIGH_WATER;
+    this.#highWaterFds = options.highWaterFds ?? DEFAULT_HIGH_WATER_FDS;
     this.#watcher = watchFd(fd, { readable: true }, (events, error) => {
       if (error) {
         // libuv reports POLLERR (e.g. ECONNRESET: the peer closed with our request unread) as
@@ -94,6 +100,7 @@ export class LineSocket {
     const data = Buffer.from(`${line}\n`);
     this.#out.push({ data, offset: 0, fds, done });
     this.#outBytes += data.length;
+    this.#outFds += fds.length;
     this.#flush();
     return true;
   }
@@ -136,11 +143,16 @@ export class LineSocket {
     closeQuietly(...this.#fifo.splice(0));
     for (const entry of this.#out.splice(0)) entry.done?.(false);
     this.#outBytes = 0;
+    this.#outFds = 0;
     this.#options.onClose(error);
   }
 
+  #backedUp(): boolean {
+    return this.#outBytes > this.#highWater || this.#outFds > this.#highWaterFds;
+  }
+
   #blocked(): boolean {
-    return this.#paused || this.#endAfterFlush || this.#outBytes > this.#highWater || this.#overflowed || this.#ended;
+    return this.#paused || this.#endAfterFlush || this.#backedUp() || this.#overflowed || this.#ended;
   }
 
   #updateWatch(): void {
@@ -206,7 +218,8 @@ export class LineSocket {
   }
 
   #deliver(): void {
-    while (this.#lines.length > 0 && !this.#paused && !this.#closed) {
+    // Lines already read wait too while output is backed up: each answer may hold descriptors.
+    while (this.#lines.length > 0 && !this.#paused && !this.#closed && !this.#backedUp()) {
       this.#options.onLine(this.#lines.shift() as string);
     }
     // The peer is gone and every line it sent has been handed over: finish sending, then close.
@@ -230,6 +243,7 @@ export class LineSocket {
       this.#outBytes -= sent;
       if (entry.offset === entry.data.length) {
         this.#out.shift();
+        this.#outFds -= entry.fds.length;
         entry.done?.(true);
       }
     }

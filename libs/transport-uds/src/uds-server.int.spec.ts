@@ -12,7 +12,19 @@ import {
 } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
-import { closeSync, existsSync, mkdtempSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from './__fixtures__/raw-client';
@@ -356,6 +368,32 @@ describe('UDS binding through UdsTransport', () => {
     await expect(t.request('ping')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await eventually(() => server.connections === 0);
     await expect(peer.stats()).resolves.toMatchObject({ leases: 0 });
+  });
+
+  it('stops reading a client that does not read its answers: descriptors held for it stay bounded', async () => {
+    await startNode();
+    const t = await client();
+    const created = await t.request('acquire', { intent: 'create', object_id: 'popular', blobs: [{ size: 4096 }] });
+    closeSync(created.fds[0]);
+    await t.request('seal', { lease_id: created.body.lease.lease_id });
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const greedy = createConnection(path);
+    await once(greedy, 'connect');
+    greedy.pause();
+    const line = (id: number): string =>
+      `${JSON.stringify({ id, op: 'acquire', intent: 'read', object_id: 'popular' })}\n`;
+    greedy.write(Array.from({ length: 3000 }, (_, i) => line(i)).join(''));
+    // Let the node take all it will; it must stop well before 3,000 descriptors.
+    let peak = 0;
+    for (let i = 0; i < 40; i++) {
+      peak = Math.max(peak, openFds() - before);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(peak).toBeLessThan(64 + 64 + 32);
+    await expect(t.request('ping')).resolves.toBeDefined();
+    greedy.destroy();
+    await eventually(async () => openFds() <= before + 1 && (await peer.stats()).leases === 1);
   });
 
   it('releases the leases of a closed connection and aborts its unsealed creates', async () => {
