@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPeer, type Peer } from '@packice/core';
+import { createPeer, type Peer, type WatchEvent } from '@packice/core';
 import { isMapped } from '@packice/native';
 import { createMemStorage } from '@packice/storage-mem';
 import { type ChildProcess, fork } from 'node:child_process';
@@ -202,6 +202,44 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     );
     await expect(consumer.listObjects({ signal: gone })).rejects.toThrow('aborted before');
     await expect(consumer.stats()).resolves.toMatchObject({ capacity: null });
+  });
+
+  it('watches the events of a prefix: the replay first, then live seals and deletes in seq order', async () => {
+    const prefix = `${uniqueId('watched')}-`;
+    await producer.put('first', { objectId: `${prefix}a` });
+    await producer.put('elsewhere', { objectId: uniqueId('unwatched') });
+    const seen: WatchEvent[] = [];
+    let replayed!: () => void;
+    const ready = new Promise<void>((resolve) => (replayed = resolve));
+    const watching = (async () => {
+      for await (const event of consumer.watch({ prefix, replay: true })) {
+        seen.push(event);
+        if (seen.length === 1) replayed();
+        if (seen.length === 3) break;
+      }
+    })();
+    await ready;
+    await producer.put('second', { objectId: `${prefix}b` });
+    await producer.delete(`${prefix}a`);
+    await watching;
+    expect(seen.map((e) => [e.event, 'objectId' in e ? e.objectId : '', 'replay' in e ? e.replay : false])).toEqual([
+      ['sealed', `${prefix}a`, true],
+      ['sealed', `${prefix}b`, false],
+      ['deleted', `${prefix}a`, false],
+    ]);
+    const [, sealed, deleted] = seen as Extract<WatchEvent, { seq: number }>[];
+    expect(sealed).toMatchObject({ size: 6, meta: {} });
+    expect(deleted.seq).toBe(sealed.seq + 1);
+  });
+
+  it('ends a watch when its signal aborts', async () => {
+    const controller = new AbortController();
+    const stream = consumer.watch({ prefix: uniqueId('never') });
+    const aborted = consumer.watch({ prefix: uniqueId('never'), signal: controller.signal });
+    const next = aborted.next();
+    controller.abort(new Error('enough'));
+    await expect(next).rejects.toThrow('enough');
+    await expect(stream.return?.()).resolves.toEqual({ value: undefined, done: true });
   });
 
   it('closes every descriptor it received: 100 acquire/map/release cycles leave /proc/self/fd flat', async () => {

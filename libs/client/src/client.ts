@@ -6,8 +6,10 @@ import type {
   Lease as LeaseRecord,
   ObjectInfo,
   PeerStats,
+  WatchEvent,
 } from '@packice/core';
-import { PackIceError } from '@packice/core';
+import { fromWireEvent, PackIceError } from '@packice/core';
+import { EventStream } from './event-stream';
 import { Lease } from './lease';
 
 /** Options of {@link Client.acquire}: the protocol's acquire parameters plus a signal. */
@@ -20,6 +22,7 @@ export type AcquireOptions = AcquireRequest & { signal?: AbortSignal };
 export class Client implements AsyncDisposable {
   readonly #transport: ClientTransport;
   readonly #leases = new Set<Lease>();
+  readonly #watches = new Set<EventStream>();
   #closed = false;
 
   constructor(transport: ClientTransport) {
@@ -106,12 +109,46 @@ export class Client implements AsyncDisposable {
   }
 
   /**
+   * The node's events as they happen (`sealed`, `deleted`, `evicted`, `aborted`,
+   * `lease_expired`), optionally only for ids starting with `prefix`, and with `replay` first a
+   * `sealed` event for every object already sealed. Ends with `break`, the signal, or `close()`.
+   * A gap in `seq`, or an `overflow` event, shows events that were dropped.
+   */
+  watch(options: { prefix?: string; replay?: boolean; signal?: AbortSignal } = {}): AsyncIterableIterator<WatchEvent> {
+    this.#open();
+    const { signal, ...query } = options;
+    let handle: { close(): Promise<void> } | null = null;
+    let closing = false;
+    const stream = new EventStream(async () => {
+      closing = true;
+      this.#watches.delete(stream);
+      signal?.removeEventListener('abort', onAbort);
+      await handle?.close();
+    });
+    const onAbort = (): void => stream.end(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#watches.add(stream);
+    this.#transport
+      .watch(query, (event) => stream.push(fromWireEvent(event)), { signal })
+      .then(
+        (opened) => {
+          handle = opened;
+          if (closing) void opened.close();
+        },
+        (err: unknown) => stream.end(err),
+      );
+    if (signal?.aborted) stream.end(signal.reason);
+    return stream;
+  }
+
+  /**
    * Releases the leases still held (closing their descriptors; unsealed creates are aborted),
    * then closes the connection. Views from `map()` stay valid. Idempotent.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const stream of [...this.#watches]) stream.end();
     await Promise.allSettled([...this.#leases].map((lease) => lease.release()));
     await this.#transport.close();
   }

@@ -1,4 +1,5 @@
 import type { CallOptions, ClientTransport, Peer } from '@packice/core';
+import { eventHubOf } from '@packice/core';
 
 /** Runs a Peer call unless the signal has already fired (in-process calls do not wait on I/O). */
 async function guarded<T>(options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {
@@ -26,6 +27,14 @@ export function createDirectTransport(
     listLeases: (filter, options) => guarded(options, () => peer.listLeases(filter)),
     stats: (options) => guarded(options, () => peer.stats()),
     storage: (options) => guarded(options, async () => peer.storageName),
+    async watch(options, onEvent, callOptions) {
+      callOptions?.signal?.throwIfAborted();
+      const subscription = await eventHubOf(peer).subscribe(options, (event) => {
+        onEvent(event);
+        return true;
+      });
+      return { close: async () => subscription.close() };
+    },
     close: onClose,
   };
 }

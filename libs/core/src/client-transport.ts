@@ -1,4 +1,5 @@
 import type { Blob } from './blob';
+import type { NodeEvent, OverflowNotice } from './event-hub';
 import type { Lease, ObjectInfo, PeerStats } from './model';
 import type { AcquireRequest, DeleteResult } from './peer';
 
@@ -61,6 +62,12 @@ export interface ClientTransport {
     range: BlobRange,
     options?: CallOptions,
   ): Promise<AsyncIterable<Uint8Array>>;
+  /** Subscribes to the node's events; `onEvent` gets each (wire form) until the handle is closed. */
+  watch(
+    options: { prefix?: string; replay?: boolean },
+    onEvent: (event: NodeEvent | OverflowNotice) => void,
+    callOptions?: CallOptions,
+  ): Promise<{ close(): Promise<void> }>;
   /** Finishes what is under way, then closes. Idempotent. */
   close(): Promise<void>;
 }

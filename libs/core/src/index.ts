@@ -7,6 +7,16 @@ export type { AcquiredLease, BlobAccess, BlobRange, CallOptions, ClientTransport
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
 export { createPeer } from './create-peer';
+export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, fromWireEvent, parseSubscribeParams } from './event-hub';
+export type {
+  Deliver,
+  EventSubscription,
+  NodeEvent,
+  NodeEventName,
+  OverflowNotice,
+  SubscribeOptions,
+  WatchEvent,
+} from './event-hub';
 export {
   ERROR_CODES,
   errorCodes,
@@ -23,7 +33,7 @@ export type { LeaseStore } from './lease-store';
 export type { Access, BlobInfo, Lease, LeaseHolder, ObjectInfo, ObjectState, PeerStats } from './model';
 export { callPlainOp, isPlainOp, plainOpHandlers } from './op-handlers';
 export type { OpHandler, PlainOp } from './op-handlers';
-export { DATA_PLANE, fillPath, isOpName, opNames, OPS } from './ops';
+export { DATA_PLANE, EVENTS_ROUTE, fillPath, isOpName, opNames, OPS } from './ops';
 export type {
   HttpBinding,
   OpName,

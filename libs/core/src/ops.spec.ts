@@ -16,6 +16,8 @@ describe('the op table', () => {
       'list_leases',
       'stats',
       'health',
+      'subscribe',
+      'unsubscribe',
     ]);
     for (const name of opNames) expect(OPS[name].uds || OPS[name].http !== null).toBe(true);
     expect(isOpName('acquire')).toBe(true);

@@ -46,6 +46,8 @@ export interface WireOps {
   list_leases: { params: { object_id?: string }; result: { leases: WireLease[] } };
   stats: { params: Empty; result: WireStats };
   health: { params: Empty; result: WireHealth };
+  subscribe: { params: { prefix?: string; replay?: boolean }; result: { subscription_id: string } };
+  unsubscribe: { params: { subscription_id: string }; result: Empty };
 }
 
 /** An op's name. */
@@ -166,7 +168,24 @@ export const OPS: { readonly [O in OpName]: OpSpec } = Object.freeze({
     uds: false,
     http: route('GET', '/v1/health'),
   },
+  subscribe: {
+    summary: 'Receive event lines on this connection (HTTP: the events stream).',
+    params: ['prefix?', 'replay?'],
+    result: ['subscription_id'],
+    uds: true,
+    http: null,
+  },
+  unsubscribe: {
+    summary: 'Stop a subscription of this connection.',
+    params: ['subscription_id'],
+    result: [],
+    uds: true,
+    http: null,
+  },
 });
+
+/** The HTTP events stream (Server-Sent Events): the counterpart of `subscribe`. */
+export const EVENTS_ROUTE = Object.freeze(route('GET', '/v1/events'));
 
 /** Every op name, in table order. */
 export const opNames: readonly OpName[] = Object.freeze(Object.keys(OPS) as OpName[]);

@@ -33,7 +33,7 @@ const code = (cell: string): string => /`([^`]+)`/.exec(cell)?.[1] ?? '';
 
 describe('docs/protocol.md against the op table', () => {
   it('lists every UDS op, and only those, with the params and result fields of the table', () => {
-    const table = new Map(rows('### Ops').map((cells) => [code(cells[0]), cells]));
+    const table = new Map([...rows('### Ops'), ...rows('### Events')].map((cells) => [code(cells[0]), cells]));
     const udsOps = opNames.filter((op) => OPS[op].uds);
     expect([...table.keys()].sort()).toEqual([...udsOps].sort());
     for (const op of udsOps) {

@@ -1,4 +1,4 @@
-import type { BlobAccess, ClientTransport, WireCall } from '@packice/core';
+import type { BlobAccess, ClientTransport, NodeEvent, OverflowNotice, WireCall } from '@packice/core';
 import { fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/core';
 import type { HttpTransport } from './http-transport';
 
@@ -23,6 +23,23 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
     putBlob: (leaseId, index, data, options) => http.putBlob(leaseId, index, data, options),
     streamBlob: (leaseId, index, range, options) => http.getBlob(leaseId, index, { ...range, ...options }),
     storage: async (options) => (await http.request('health', {}, options)).storage ?? 'unknown',
+    async watch(options, onEvent, callOptions) {
+      const stop = new AbortController();
+      const signal = callOptions?.signal ? AbortSignal.any([callOptions.signal, stop.signal]) : stop.signal;
+      const { done, cancel } = await http.events(
+        options,
+        (event) => onEvent(event as unknown as NodeEvent | OverflowNotice),
+        { signal },
+      );
+      done.catch(() => undefined);
+      return {
+        async close() {
+          await cancel();
+          stop.abort();
+          await done.catch(() => undefined);
+        },
+      };
+    },
     close: async () => undefined,
   };
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { gatekeeper } from './gatekeeper';
 import { controlRoutes } from './control-routes';
 import { dataRoutes } from './data-routes';
+import { eventsRoute } from './events-route';
 import { clientErrorHandler, errorHandling } from './error-handling';
 
 /** Options of {@link createHttpServer}. */
@@ -68,7 +69,8 @@ class HttpServerImpl implements HttpServer {
       .register(errorHandling)
       .register(gatekeeper, { token: this.#options.token, closing: () => this.#closing !== null })
       .register(controlRoutes, { peer, serverName: this.#options.serverName, shutdown: this.#shutdown.signal })
-      .register(dataRoutes, { peer });
+      .register(dataRoutes, { peer })
+      .register(eventsRoute, { peer, shutdown: this.#shutdown.signal });
   }
 
   get url(): string | null {

@@ -1,7 +1,10 @@
 import type { CallOptions, OpName, OpParams, OpResult } from '@packice/core';
-import { DATA_PLANE, fillPath, fromWireError, OPS, PackIceError } from '@packice/core';
+import { DATA_PLANE, EVENTS_ROUTE, fillPath, fromWireError, OPS, PackIceError } from '@packice/core';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { readSse } from './sse-reader';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -92,6 +95,66 @@ export class HttpTransport {
     const response = await this.#fetch(path, { method: DATA_PLANE.read.method, headers, signal: options.signal });
     if (!response.body) return Readable.from([]);
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  }
+
+  /**
+   * Streams the node's events (`GET /v1/events`); resolves once the stream is open. `onEvent`
+   * gets each event's data as parsed JSON. The stream has a connection of its own (node:http, no
+   * keep-alive), so `cancel()` closes it at once and the node sees the subscription end.
+   */
+  async events(
+    query: { prefix?: string; replay?: boolean },
+    onEvent: (event: Record<string, unknown>) => void,
+    options: CallOptions & { lastEventId?: number } = {},
+  ): Promise<{ done: Promise<void>; cancel(): Promise<void> }> {
+    const params = new URLSearchParams();
+    if (query.prefix !== undefined) params.set('prefix', query.prefix);
+    if (query.replay) params.set('replay', 'true');
+    const headers: Record<string, string> = { ...this.#headers, accept: 'text/event-stream' };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
+    const url = new URL(`${EVENTS_ROUTE.path}${params.size > 0 ? `?${params}` : ''}`, this.baseUrl);
+    const get = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = get(url, { method: EVENTS_ROUTE.method, headers, agent: false, signal: options.signal });
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', (err) =>
+        reject(
+          options.signal?.aborted
+            ? options.signal.reason
+            : new PackIceError('UNAVAILABLE', `cannot reach ${this.baseUrl}: ${err.message}`, { cause: err }),
+        ),
+      );
+      request.end();
+    });
+    if ((response.statusCode ?? 500) >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      let wire: unknown;
+      try {
+        wire = (JSON.parse(Buffer.concat(chunks).toString()) as { error?: unknown }).error;
+      } catch {
+        wire = undefined;
+      }
+      throw wire
+        ? fromWireError(wire)
+        : new PackIceError('INTERNAL', `HTTP ${response.statusCode} from ${url.pathname}`);
+    }
+    let cancelled = false;
+    const done = (async () => {
+      try {
+        for await (const sse of readSse(response)) onEvent(JSON.parse(sse.data) as Record<string, unknown>);
+      } catch (err) {
+        if (!cancelled && !options.signal?.aborted) throw err;
+      }
+    })();
+    return {
+      done,
+      cancel: async () => {
+        cancelled = true;
+        request.destroy();
+        await done.catch(() => undefined);
+      },
+    };
   }
 
   async #fetch(path: string, init: RequestInit): Promise<Response> {

@@ -83,6 +83,11 @@ export class LineSocket {
     return this.#closed;
   }
 
+  /** Bytes queued and not yet sent (event streams drop events past a bound). */
+  get queuedBytes(): number {
+    return this.#outBytes;
+  }
+
   /** Whether this socket's watcher keeps the process alive. */
   setRef(ref: boolean): void {
     if (!this.#closed) this.#watcher.setRef(ref);

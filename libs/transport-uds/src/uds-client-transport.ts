@@ -1,4 +1,13 @@
-import type { BlobAccess, ClientTransport, OpName, OpParams, OpResult, WireCall } from '@packice/core';
+import type {
+  BlobAccess,
+  ClientTransport,
+  NodeEvent,
+  OpName,
+  OpParams,
+  OpResult,
+  OverflowNotice,
+  WireCall,
+} from '@packice/core';
 import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
 import { closeQuietly } from '@packice/native';
 import type { UdsTransport } from './uds-transport';
@@ -29,6 +38,16 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
       return { lease: fromWireLease(body.lease), object, access };
     },
     storage: async (options) => (await call('hello', { client: 'packice-client' }, options)).storage,
+    async watch(options, onEvent, callOptions) {
+      const { subscription_id: id } = await call('subscribe', options, callOptions);
+      const off = uds.onEvent(id, (event) => onEvent(event as unknown as NodeEvent | OverflowNotice));
+      return {
+        async close() {
+          off();
+          if (!uds.closed) await call('unsubscribe', { subscription_id: id }).catch(() => undefined);
+        },
+      };
+    },
     close: () => uds.close(),
   };
 }

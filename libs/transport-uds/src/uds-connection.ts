@@ -1,3 +1,4 @@
+import type { EventSubscription } from '@packice/core';
 import { PackIceError, toPackIceError } from '@packice/core';
 import type { PeerCredentials } from '@packice/native';
 import { closeQuietly } from '@packice/native';
@@ -8,6 +9,8 @@ export interface UdsAnswer {
   result: object;
   /** This server's own descriptors: closed once the kernel has passed them on. */
   fds?: number[];
+  /** Runs once the answer is queued (what follows it on the connection goes after it). */
+  after?: () => void;
 }
 
 /** What a connection needs from its server. */
@@ -26,6 +29,8 @@ export class UdsConnection {
   readonly socket: LineSocket;
   /** Leases granted over this connection; they end when it closes. */
   readonly leases = new Set<string>();
+  /** Event subscriptions of this connection; they stop when it closes. */
+  readonly subscriptions = new Map<string, EventSubscription>();
   /** Aborted when the client hangs up or the server closes: waiting reads stop. */
   readonly waits = new AbortController();
   inFlight = 0;
@@ -84,9 +89,10 @@ export class UdsConnection {
     this.#host
       .dispatch(this, op, params)
       .then(
-        ({ result, fds = [] }) => {
+        ({ result, fds = [], after }) => {
           const answer = fds.length > 0 ? { id, ok: true, ...result, fds: fds.length } : { id, ok: true, ...result };
           this.socket.send(JSON.stringify(answer), fds, () => closeQuietly(...fds));
+          after?.();
         },
         (err: unknown) => this.reply(id, toPackIceError(err)),
       )

@@ -1,6 +1,8 @@
 import type { OpParams, Peer, WireHandle, WireHello } from '@packice/core';
 import {
   callPlainOp,
+  eventHubOf,
+  parseSubscribeParams,
   fromWireAcquire,
   isOpName,
   isPlainOp,
@@ -34,9 +36,36 @@ export function createUdsDispatch(
     if (op === 'hello') return { result: hello() };
     if (op === 'ping') return { result: {} };
     if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease);
+    if (op === 'subscribe') return subscribe(peer, conn, params as OpParams<'subscribe'>);
+    if (op === 'unsubscribe') {
+      const { subscription_id: id } = params as OpParams<'unsubscribe'>;
+      const subscription = typeof id === 'string' ? conn.subscriptions.get(id) : undefined;
+      if (!subscription)
+        throw new PackIceError('BAD_REQUEST', `no subscription ${String(id).slice(0, 80)} on this connection`);
+      subscription.close();
+      conn.subscriptions.delete(id);
+      return { result: {} };
+    }
     if (isPlainOp(op)) return { result: await callPlainOp(plain, op, params) };
     throw new PackIceError('UNKNOWN_OP', `op ${op} is not served over UDS`);
   };
+}
+
+/** Queued output past which a connection's events are dropped (and counted) instead of queued. */
+const EVENT_QUEUE_BYTES = 256 * 1024;
+
+async function subscribe(peer: Peer, conn: UdsConnection, params: OpParams<'subscribe'>): Promise<UdsAnswer> {
+  const options = parseSubscribeParams(params);
+  let id = '';
+  // Events go out as lines without an id; they start after the subscribe answer (queued first).
+  const subscription = await eventHubOf(peer).subscribe({ ...options, hold: true }, (event) => {
+    if (conn.socket.closed || conn.socket.queuedBytes > EVENT_QUEUE_BYTES) return false;
+    conn.socket.send(JSON.stringify({ ...event, subscription_id: id }));
+    return true;
+  });
+  id = subscription.id;
+  conn.subscriptions.set(id, subscription);
+  return { result: { subscription_id: id }, after: () => subscription.start() };
 }
 
 async function acquire(

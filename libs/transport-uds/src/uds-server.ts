@@ -152,6 +152,8 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
   /** A closed connection: its waits stop and its leases end (an unsealed create is aborted). */
   forget(conn: UdsConnection): void {
     this.#connections.delete(conn);
+    for (const subscription of conn.subscriptions.values()) subscription.close();
+    conn.subscriptions.clear();
     for (const leaseId of conn.leases) this.#leaseOwners.delete(leaseId);
     conn.waits.abort(new PackIceError('SHUTTING_DOWN', 'the connection closed'));
     const ids = [...conn.leases];

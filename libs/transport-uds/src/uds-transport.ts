@@ -26,6 +26,7 @@ interface Pending {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const MAX_EARLY_EVENTS = 100_000; // events kept for a subscription whose listener is not set yet
 const DEFAULT_MAX_ANSWER_BYTES = 256 << 20; // 256 MiB: list answers of big nodes
 
 /**
@@ -42,6 +43,9 @@ export class UdsTransport implements AsyncDisposable {
   #closedError: PackIceError | null = null;
   #fatal: PackIceError | null = null;
   #closing = false;
+  readonly #eventListeners = new Map<string, (event: Record<string, unknown>) => void>();
+  /** Events of a subscription whose listener is not there yet (they may follow its answer at once). */
+  readonly #earlyEvents = new Map<string, Record<string, unknown>[]>();
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -106,6 +110,26 @@ export class UdsTransport implements AsyncDisposable {
   }
 
   /**
+   * Calls `listener` with each event line of a subscription (from `subscribe`); returns a
+   * function that stops it. Events that came before the listener are handed over first.
+   */
+  onEvent(subscriptionId: string, listener: (event: Record<string, unknown>) => void): () => void {
+    this.#eventListeners.set(subscriptionId, listener);
+    // A subscription keeps the process alive, as a pending request does.
+    if (!this.#refed && !this.#socket.closed) {
+      this.#refed = true;
+      this.#socket.setRef(true);
+    }
+    for (const event of this.#earlyEvents.get(subscriptionId) ?? []) listener(event);
+    this.#earlyEvents.delete(subscriptionId);
+    return () => {
+      this.#eventListeners.delete(subscriptionId);
+      this.#earlyEvents.delete(subscriptionId);
+      this.#scheduleUnref();
+    };
+  }
+
+  /**
    * Closes gracefully: new requests are refused with `UNAVAILABLE`, those under way get their
    * answers (a waiting read acquire until its timeout), then the connection closes. Idempotent.
    */
@@ -137,7 +161,7 @@ export class UdsTransport implements AsyncDisposable {
     this.#unrefScheduled = true;
     setImmediate(() => {
       this.#unrefScheduled = false;
-      if (this.#pending.size === 0 && this.#refed) {
+      if (this.#pending.size === 0 && this.#eventListeners.size === 0 && this.#refed) {
         this.#refed = false;
         this.#socket.setRef(false);
       }
@@ -160,6 +184,10 @@ export class UdsTransport implements AsyncDisposable {
       return this.#socket.destroy(this.#fatal);
     }
     const { id, ok, fds: _count, error, ...body } = answer;
+    if (id === undefined && typeof answer.event === 'string') {
+      closeQuietly(...fds);
+      return this.#onEvent(answer);
+    }
     if (id === null || id === undefined) {
       // Not about one request: the node tells why it is about to close the connection.
       closeQuietly(...fds);
@@ -174,6 +202,15 @@ export class UdsTransport implements AsyncDisposable {
       closeQuietly(...fds);
       pending.reject(fromWireError(error));
     }
+  }
+
+  #onEvent(event: Record<string, unknown>): void {
+    const subscription = String(event.subscription_id);
+    const listener = this.#eventListeners.get(subscription);
+    if (listener) return listener(event);
+    const early = this.#earlyEvents.get(subscription) ?? [];
+    if (early.length < MAX_EARLY_EVENTS) early.push(event);
+    this.#earlyEvents.set(subscription, early);
   }
 
   #onClose(error: Error | null): void {

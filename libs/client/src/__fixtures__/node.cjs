@@ -1,5 +1,5 @@
-// A node process serving one Peer over UDS and HTTP at once, for the client tests (the node app
-// comes with issue 8): node node.cjs <socket path>. Sends { url } to its parent; SIGTERM closes it.
+// A bare node process serving one Peer over UDS and HTTP at once (no node app), for the client
+// tests: node node.cjs <socket path>. Sends { url } to its parent; SIGTERM closes it.
 const { createPeer } = require('@packice/core');
 const { createMemStorage, createMemoryLeaseStore } = require('@packice/storage-mem');
 const { createUdsServer } = require('@packice/transport-uds');
