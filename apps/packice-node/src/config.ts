@@ -21,6 +21,8 @@ export interface NodeConfig {
   token: string | null;
   allowUids: number[];
   pidfile: string | null;
+  /** Port of a loopback-only metrics listener (`GET /metrics`); `null` for none. */
+  metricsPort: number | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -46,6 +48,7 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     token: null,
     allowUids: [process.getuid?.() ?? 0, 0],
     pidfile: null,
+    metricsPort: null,
     logLevel: 'info',
   };
 }
@@ -125,6 +128,13 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
     config.allowUids = list;
   }
   if (s.pidfile !== undefined && s.pidfile !== null) config.pidfile = resolve(String(s.pidfile));
+  if (s.metricsPort !== undefined && s.metricsPort !== null) {
+    const port = Number(s.metricsPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw bad(`metrics port must be 0 to 65535, not ${JSON.stringify(s.metricsPort)}`);
+    }
+    config.metricsPort = port;
+  }
   if (s.logLevel !== undefined) {
     if (!LOG_LEVELS.includes(s.logLevel as NodeConfig['logLevel']))
       throw bad(`log level must be one of ${LOG_LEVELS.join(', ')}`);

@@ -1,13 +1,17 @@
 import type { Peer } from '@packice/core';
-import { createPeer } from '@packice/core';
+import { createPeer, eventHubOf } from '@packice/core';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
 import { createHttpServer, type HttpServer } from '@packice/transport-http';
 import { createUdsServer, type UdsServer } from '@packice/transport-uds';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { NodeConfig } from './config';
+import { createNodeMetrics, type NodeMetrics } from './metrics';
 import { acquirePidfile, type Pidfile } from './pidfile';
 
 /** A running (or startable) PackIce node. */
@@ -16,6 +20,10 @@ export interface PackIceNode extends AsyncDisposable {
   readonly peer: Peer;
   /** The socket path once listening on UDS, else `null`. */
   readonly socket: string | null;
+  /** The metrics URL once listening with a metrics port, else `null`. */
+  readonly metricsUrl: string | null;
+  /** The node's Prometheus metrics. */
+  readonly metrics: NodeMetrics;
   /** The HTTP base URL once listening on HTTP, else `null`. */
   readonly url: string | null;
   /** Takes the pidfile (`ALREADY_EXISTS` while another node holds it), opens the storage, listens. */
@@ -34,6 +42,9 @@ export function createNode(config: NodeConfig): PackIceNode {
     defaultTtlMs: config.defaultTtlMs,
     descriptors: () => ({ inUse: openDescriptorCount(), limit: getFileLimit().soft }),
   });
+  const metrics = createNodeMetrics(peer, eventHubOf(peer));
+  let metricsServer: Server | null = null;
+  let metricsUrl: string | null = null;
   let uds: UdsServer | null = null;
   let http: HttpServer | null = null;
   let url: string | null = null;
@@ -50,6 +61,10 @@ export function createNode(config: NodeConfig): PackIceNode {
     get url() {
       return url;
     },
+    get metricsUrl() {
+      return metricsUrl;
+    },
+    metrics,
     async start() {
       // The pidfile first: while a node holds it, no second node opens the same storage.
       if (config.pidfile) pidfile = acquirePidfile(config.pidfile);
@@ -57,12 +72,37 @@ export function createNode(config: NodeConfig): PackIceNode {
         await peer.start();
         if (config.transports.includes('uds')) {
           mkdirSync(dirname(config.socket), { recursive: true, mode: 0o700 });
-          uds = createUdsServer(peer, { path: config.socket, mode: config.socketMode, allowUids: config.allowUids });
+          uds = createUdsServer(peer, {
+            path: config.socket,
+            mode: config.socketMode,
+            allowUids: config.allowUids,
+            onRequest: (op, code, seconds) => metrics.observe({ transport: 'uds', op, code, seconds }),
+          });
           await uds.listen();
         }
         if (config.transports.includes('http')) {
-          http = createHttpServer(peer, { host: config.host, port: config.port, token: config.token ?? undefined });
+          http = createHttpServer(peer, {
+            host: config.host,
+            port: config.port,
+            token: config.token ?? undefined,
+            onRequest: (op, code, seconds) => metrics.observe({ transport: 'http', op, code, seconds }),
+          });
+          http.fastify.get('/metrics', async (_request, reply) =>
+            reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render()),
+          );
           url = await http.listen();
+        }
+        if (config.metricsPort !== null) {
+          metricsServer = createServer((request, response) => {
+            if (request.url !== '/metrics') return void response.writeHead(404).end();
+            metrics.render().then(
+              (text) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+              () => response.writeHead(500).end(),
+            );
+          });
+          metricsServer.listen(config.metricsPort, '127.0.0.1');
+          await once(metricsServer, 'listening');
+          metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
         }
         listening = true;
       } catch (err) {
@@ -72,7 +112,12 @@ export function createNode(config: NodeConfig): PackIceNode {
     },
     close() {
       closing ??= (async () => {
-        await Promise.all([uds?.close(), http?.close()]);
+        metricsServer?.closeAllConnections();
+        await Promise.all([
+          uds?.close(),
+          http?.close(),
+          metricsServer && new Promise((resolve) => metricsServer?.close(resolve)),
+        ]);
         await peer.close();
         pidfile?.release();
         listening = false;

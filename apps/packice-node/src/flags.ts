@@ -39,6 +39,11 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
     description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)',
   },
   pidfile: { setting: 'pidfile', description: 'write the pid here while running' },
+  'metrics-port': {
+    setting: 'metricsPort',
+    description: 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (HTTP nodes also serve /metrics)',
+    env: 'PACKICE_METRICS_PORT',
+  },
   'log-level': {
     setting: 'logLevel',
     description: 'fatal, error, warn, info, debug, trace or silent',

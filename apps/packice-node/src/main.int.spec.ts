@@ -53,7 +53,15 @@ describe('the node app (dist/main.js)', () => {
     const runtime = join(dir, 'runtime');
     const { child, ready } = await startNode(['--log-level', 'info'], { XDG_RUNTIME_DIR: runtime });
     const socket = join(runtime, 'packice', 'node.sock');
-    expect(ready).toEqual({ type: 'ready', pid: child.pid, socket, url: null, storage: 'mem', pidfile: null });
+    expect(ready).toEqual({
+      type: 'ready',
+      pid: child.pid,
+      socket,
+      url: null,
+      storage: 'mem',
+      pidfile: null,
+      metrics: null,
+    });
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(runtime, 'packice')).mode & 0o777).toBe(0o700);
     const client = await connect(socket);

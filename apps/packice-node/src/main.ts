@@ -20,7 +20,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const node = createNode(config);
   await node.start();
   log.info(
-    { socket: node.socket, url: node.url, storage: config.storage, capacity: config.capacityBytes, fdsLimit: fds.soft },
+    {
+      socket: node.socket,
+      url: node.url,
+      metrics: node.metricsUrl,
+      storage: config.storage,
+      capacity: config.capacityBytes,
+      fdsLimit: fds.soft,
+    },
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
   await reportToParent({
@@ -30,6 +37,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     url: node.url,
     storage: config.storage,
     pidfile: config.pidfile,
+    metrics: node.metricsUrl,
   });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

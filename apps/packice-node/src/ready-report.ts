@@ -2,7 +2,16 @@ import type { PackIceError } from '@packice/core';
 
 /** What the node app tells a parent that started it with an IPC channel, once. */
 export type NodeReport =
-  | { type: 'ready'; pid: number; socket: string | null; url: string | null; storage: string; pidfile: string | null }
+  | {
+      type: 'ready';
+      pid: number;
+      socket: string | null;
+      url: string | null;
+      storage: string;
+      pidfile: string | null;
+      /** `http://127.0.0.1:PORT/metrics` with `--metrics-port`, else `null`. */
+      metrics: string | null;
+    }
   | { type: 'failed'; pid: number; code: string; message: string };
 
 /**

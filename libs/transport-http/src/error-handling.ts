@@ -15,16 +15,25 @@ export function toProtocolError(err: unknown): PackIceError {
   return new PackIceError('INTERNAL', e?.message ?? String(err), { cause: err });
 }
 
+const answeredCodes = new WeakMap<object, string>();
+
+/** The protocol code a request was answered with, if it was an error. */
+export function answeredCode(request: object): string | undefined {
+  return answeredCodes.get(request);
+}
+
 /** Every error answer, unknown routes included, is `{ error: { code, message } }` with the code's status. */
 export const errorHandling = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((err, request, reply) => {
       const error = toProtocolError(err);
+      answeredCodes.set(request, error.code);
       if (error.code === 'INTERNAL') request.log.error({ err }, 'internal error');
       void reply.code(error.status).send({ error: error.toJSON() });
     });
     app.setNotFoundHandler((request, reply) => {
       const error = new PackIceError('UNKNOWN_OP', `no route ${request.method} ${request.url.split('?')[0]}`);
+      answeredCodes.set(request, error.code);
       void reply.code(error.status).send({ error: error.toJSON() });
     });
   },

@@ -5,6 +5,7 @@ import { gatekeeper } from './gatekeeper';
 import { controlRoutes } from './control-routes';
 import { dataRoutes } from './data-routes';
 import { eventsRoute } from './events-route';
+import { requestObserver } from './request-observer';
 import { clientErrorHandler, errorHandling } from './error-handling';
 
 /** Options of {@link createHttpServer}. */
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   logger?: boolean | Record<string, unknown>;
   /** Reported by `GET /v1/health`. */
   serverName?: string;
+  /** Told of every answered request (for metrics): its op, `ok` or the error code, its duration. */
+  onRequest?: (op: string, code: string, seconds: number) => void;
 }
 
 /** Defaults of {@link HttpServerOptions}. */
@@ -49,7 +52,8 @@ export interface HttpServer extends AsyncDisposable {
 class HttpServerImpl implements HttpServer {
   readonly fastify: FastifyInstance;
   #url: string | null = null;
-  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'logger'>> & Pick<HttpServerOptions, 'token'>;
+  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'logger' | 'onRequest'>> &
+    Pick<HttpServerOptions, 'token'>;
   readonly #shutdown = new AbortController();
   #closing: Promise<void> | null = null;
 
@@ -65,6 +69,7 @@ class HttpServerImpl implements HttpServer {
       // Wire types are strict: "60" is not a number here, as it is not on the UDS binding.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     });
+    if (options.onRequest) void this.fastify.register(requestObserver, { observe: options.onRequest });
     void this.fastify
       .register(errorHandling)
       .register(gatekeeper, { token: this.#options.token, closing: () => this.#closing !== null })

@@ -19,6 +19,8 @@ export interface ConnectionHost {
   readonly maxInFlight: number;
   dispatch(conn: UdsConnection, op: string, params: object): Promise<UdsAnswer>;
   forget(conn: UdsConnection): void;
+  /** Told of every answered request: its op, `ok` or the error code, and how long it took. */
+  observe?(op: string, code: string, seconds: number): void;
 }
 
 /**
@@ -86,15 +88,22 @@ export class UdsConnection {
     if (typeof op !== 'string') return this.reply(id, new PackIceError('BAD_REQUEST', 'op must be a string'));
     this.inFlight++;
     if (this.inFlight >= this.#host.maxInFlight) this.socket.pause();
+    const started = performance.now();
+    const observe = (code: string): void => this.#host.observe?.(op, code, (performance.now() - started) / 1000);
     this.#host
       .dispatch(this, op, params)
       .then(
         ({ result, fds = [], after }) => {
+          observe('ok');
           const answer = fds.length > 0 ? { id, ok: true, ...result, fds: fds.length } : { id, ok: true, ...result };
           this.socket.send(JSON.stringify(answer), fds, () => closeQuietly(...fds));
           after?.();
         },
-        (err: unknown) => this.reply(id, toPackIceError(err)),
+        (err: unknown) => {
+          const error = toPackIceError(err);
+          observe(error.code);
+          this.reply(id, error);
+        },
       )
       .finally(() => {
         this.inFlight--;

@@ -22,6 +22,8 @@ export interface UdsServerOptions {
   maxInFlight?: number;
   /** Reported by `hello`. */
   serverName?: string;
+  /** Told of every answered request (for metrics): its op, `ok` or the error code, its duration. */
+  onRequest?: (op: string, code: string, seconds: number) => void;
 }
 
 /** Defaults of {@link UdsServerOptions}. */
@@ -66,6 +68,7 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
   readonly #connections = new Set<UdsConnection>();
   readonly #leaseOwners = new Map<string, UdsConnection>();
   readonly #releases = new Set<Promise<void>>();
+  readonly observe: ((op: string, code: string, seconds: number) => void) | undefined;
   #listenFd: number | null = null;
   #watcher: FdWatcher | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -78,6 +81,7 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
     this.maxLineBytes = options.maxLineBytes ?? UDS_SERVER_DEFAULTS.maxLineBytes;
     this.maxInFlight = options.maxInFlight ?? UDS_SERVER_DEFAULTS.maxInFlight;
     this.#allowUids = new Set(options.allowUids ?? [process.getuid?.() ?? 0, 0]);
+    this.observe = options.onRequest;
     const hello: WireHello = {
       protocol: 1,
       server: { name: options.serverName ?? UDS_SERVER_DEFAULTS.serverName, version: packageVersion },

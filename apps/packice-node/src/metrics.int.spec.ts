@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { connect } from '@packice/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killNodeProcesses, startNodeProcess } from './__fixtures__/node-process';
+
+const dir = mkdtempSync(join(tmpdir(), 'packice-metrics-'));
+
+afterAll(async () => {
+  await killNodeProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Parses the Prometheus text format into `name{labels}` -> value. */
+async function scrape(url: string, token?: string): Promise<Map<string, number>> {
+  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  expect(response.status).toBe(200);
+  const samples = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+const delta = (before: Map<string, number>, after: Map<string, number>, key: string): number =>
+  (after.get(key) ?? 0) - (before.get(key) ?? 0);
+
+describe('metrics', () => {
+  it('count exactly the operations made, by transport, op and code, on /metrics and the metrics port', async () => {
+    const socket = join(dir, 'node.sock');
+    const token = 'metrics-token';
+    const node = await startNodeProcess([
+      '--socket',
+      socket,
+      '--transport',
+      'uds,http',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--token',
+      token,
+      '--log-level',
+      'silent',
+    ]);
+    const metricsPort = node.report.metrics as string;
+    expect(metricsPort).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const overHttp = `${node.report.url}/metrics`;
+    const before = await scrape(metricsPort);
+    const uds = await connect(socket);
+    for (let i = 0; i < 5; i++) await uds.put(`object ${i}`, { objectId: `m-${i}` });
+    for (let i = 0; i < 3; i++) await expect(uds.stat('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const http = await connect(node.report.url as string, { token });
+    await http.get('m-0');
+    const watching = uds.watch({ prefix: 'nothing' });
+    await uds.stats(); // the subscribe answer has come by the time this one does
+    const after = await scrape(metricsPort);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="acquire",code="ok"}')).toBe(5);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="seal",code="ok"}')).toBe(5);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="release",code="ok"}')).toBe(5);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="stat",code="NOT_FOUND"}')).toBe(3);
+    expect(delta(before, after, 'packice_errors_total{code="NOT_FOUND"}')).toBe(3);
+    expect(delta(before, after, 'packice_requests_total{transport="http",op="acquire",code="ok"}')).toBe(1);
+    expect(delta(before, after, 'packice_requests_total{transport="http",op="blob_read",code="ok"}')).toBe(1);
+    expect(delta(before, after, 'packice_request_duration_seconds_count{transport="uds",op="acquire"}')).toBe(5);
+    expect(after.get('packice_objects{state="sealed"}')).toBe(5);
+    expect(after.get('packice_bytes')).toBe(5 * 4096);
+    expect(after.get('packice_event_subscribers')).toBe(1);
+    expect(after.get('packice_events')).toBe(5);
+    expect(after.get('packice_descriptors')).toBeGreaterThan(5);
+    expect(after.get('packice_descriptor_limit')).toBeGreaterThan(0);
+    // The same registry over the node's HTTP port, behind its token.
+    expect((await fetch(overHttp)).status).toBe(401);
+    expect((await scrape(overHttp, token)).get('packice_objects{state="sealed"}')).toBe(5);
+    await watching.return?.();
+    await Promise.all([uds.close(), http.close()]);
+    expect(await node.stop()).toBe(0);
+  });
+});

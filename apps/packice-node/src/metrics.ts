@@ -1,0 +1,101 @@
+import type { EventHub, Peer } from '@packice/core';
+import { getFileLimit, openDescriptorCount } from '@packice/native';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One request as a transport saw it. */
+export interface RequestRecord {
+  transport: 'uds' | 'http';
+  op: string;
+  /** `ok`, or the error code. */
+  code: string;
+  seconds: number;
+}
+
+/** The node's Prometheus metrics. */
+export interface NodeMetrics {
+  readonly registry: Registry;
+  /** Counts one request (transports call it). */
+  observe(record: RequestRecord): void;
+  /** The text exposition format. */
+  render(): Promise<string>;
+}
+
+/**
+ * Metrics of a node (prom-client): objects and bytes by state, capacity, leases by access,
+ * evictions, descriptors and their limit, requests by op and transport with latency histograms,
+ * errors by code, event subscribers and dropped events. Gauges are read from the Peer at scrape time.
+ */
+export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'packice_requests_total',
+    help: 'Requests answered, by transport, op and outcome (ok or the error code).',
+    labelNames: ['transport', 'op', 'code'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'packice_errors_total',
+    help: 'Error answers, by code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'packice_request_duration_seconds',
+    help: 'Time from a request to its answer, by transport and op.',
+    labelNames: ['transport', 'op'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const gauge = (name: string, help: string, labelNames: string[] = []): Gauge =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
+  const objects = gauge('packice_objects', 'Objects by state (creating, sealed).', ['state']);
+  const held = gauge(
+    'packice_bytes',
+    'Bytes the objects hold in storage, in whole pages or blocks (what capacity counts).',
+  );
+  const sizes = gauge('packice_object_size_bytes', 'Sum of object sizes by state (creating, sealed).', ['state']);
+  const capacity = gauge('packice_capacity_bytes', 'Capacity in bytes (absent when none is set).');
+  const leases = gauge('packice_leases', 'Leases by access (create, read).', ['access']);
+  const evictions = gauge('packice_evictions', 'Objects evicted since start.');
+  const fds = gauge('packice_descriptors', 'Descriptors the node has open.');
+  const fdLimit = gauge('packice_descriptor_limit', 'The descriptor limit (soft RLIMIT_NOFILE).');
+  const subscribers = gauge('packice_event_subscribers', 'Event subscriptions open.');
+  const dropped = gauge('packice_events_dropped', 'Events dropped for subscribers that did not keep up, since start.');
+  const eventSeq = gauge('packice_events', 'Events of the node since start (the last seq).');
+
+  const collect = async (): Promise<void> => {
+    const [stats, list, all] = await Promise.all([peer.stats(), peer.listObjects(), peer.listLeases()]);
+    for (const state of ['creating', 'sealed'] as const) {
+      const some = list.filter((o) => o.state === state);
+      objects.set({ state }, some.length);
+      sizes.set(
+        { state },
+        some.reduce((n, o) => n + o.size, 0),
+      );
+    }
+    held.set(stats.bytes);
+    if (stats.capacity === null) capacity.reset();
+    else capacity.set(stats.capacity);
+    for (const access of ['create', 'read'] as const)
+      leases.set({ access }, all.filter((l) => l.access === access).length);
+    evictions.set(stats.evictions);
+    fds.set(openDescriptorCount());
+    fdLimit.set(getFileLimit().soft);
+    subscribers.set(hub.subscribers);
+    dropped.set(hub.droppedTotal);
+    eventSeq.set(hub.seq);
+  };
+
+  return {
+    registry,
+    observe({ transport, op, code, seconds }) {
+      requests.inc({ transport, op, code });
+      if (code !== 'ok') errors.inc({ code });
+      latency.observe({ transport, op }, seconds);
+    },
+    async render() {
+      await collect();
+      return registry.metrics();
+    },
+  };
+}
