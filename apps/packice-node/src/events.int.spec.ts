@@ -14,6 +14,7 @@ import {
   startNodeProcess,
   until,
   type NodeProcess,
+  bothBindings,
 } from './__fixtures__/node-process';
 
 const run = promisify(execFile);
@@ -27,16 +28,7 @@ let node: NodeProcess;
 let url: string;
 
 beforeAll(async () => {
-  node = await startNodeProcess([
-    '--socket',
-    socket,
-    '--transport',
-    'uds,http',
-    '--port',
-    '0',
-    '--log-level',
-    'silent',
-  ]);
+  node = await startNodeProcess(bothBindings(socket));
   url = node.report.url as string;
 });
 

@@ -29,6 +29,13 @@ async function killedClient(target: string, prefix: string, afterMs: number): Pr
   await exited;
 }
 
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Every object of `expected` is served with exactly the bytes whose hash it names. */
+async function expectServedIdentical(client: Client, expected: ReadonlyMap<string, string>): Promise<void> {
+  for (const [id, hash] of expected) expect([id, sha256(await client.get(id))]).toEqual([id, hash]);
+}
+
 async function settled(checker: Client): Promise<void> {
   await until('no lease, no half-made object', async () => {
     const stats = await checker.stats();
@@ -40,7 +47,7 @@ async function settled(checker: Client): Promise<void> {
 describe('faults', () => {
   it('SIGKILLs clients at random points: no half-made object, no lease, descriptors back to baseline', async () => {
     const socket = join(dir, 'clients.sock');
-    const node = await startNodeProcess(['--socket', socket, '--log-level', 'silent']);
+    const node = await startNodeProcess(['--socket', socket]);
     const checker = await connect(socket);
     const baseline = fdCount(node.pid);
     const kills = 200 * SOAK;
@@ -76,21 +83,15 @@ describe('faults', () => {
     const restarts = 3 * SOAK;
     let refused = 0;
     for (let round = 0; round < restarts; round++) {
-      const node = await startNodeProcess([...args, '--log-level', 'silent']);
+      const node = await startNodeProcess([...args]);
       const client = await connect(socket);
-      for (const [id, hash] of sealed) {
-        expect(
-          createHash('sha256')
-            .update(await client.get(id))
-            .digest('hex'),
-        ).toBe(hash);
-      }
+      await expectServedIdentical(client, sealed);
       let stop = false;
       const writer = (async () => {
         for (let n = 0; !stop; n++) {
           const id = `r${round}-${n}`;
           const data = Buffer.alloc(1 + Math.floor(Math.random() * 256 * 1024), n & 0xff);
-          const hash = createHash('sha256').update(data).digest('hex');
+          const hash = sha256(data);
           try {
             await client.put(data, { objectId: id });
             sealed.set(id, hash);
@@ -109,7 +110,7 @@ describe('faults', () => {
       await Promise.race([writer, sleep(10_000).then(() => Promise.reject(new Error('a client hung on a dead node')))]);
       await client.close();
     }
-    const node = await startNodeProcess([...args, '--log-level', 'silent']);
+    const node = await startNodeProcess([...args]);
     const client = await connect(socket);
     const objects = await client.listObjects();
     expect(objects.every((o) => o.state === 'sealed')).toBe(true);
@@ -117,19 +118,9 @@ describe('faults', () => {
     expect(ids).toEqual(expect.arrayContaining([...sealed.keys()]));
     for (const id of ids.filter((i) => !sealed.has(i))) {
       expect(unsure.has(id)).toBe(true);
-      expect(
-        createHash('sha256')
-          .update(await client.get(id))
-          .digest('hex'),
-      ).toBe(unsure.get(id));
+      expect(sha256(await client.get(id))).toBe(unsure.get(id));
     }
-    for (const [id, hash] of sealed) {
-      expect(
-        createHash('sha256')
-          .update(await client.get(id))
-          .digest('hex'),
-      ).toBe(hash);
-    }
+    await expectServedIdentical(client, sealed);
     process.stdout.write(
       `faults: node killed ${restarts} times mid-traffic; ${sealed.size} sealed objects all served identical; ${refused} puts refused with a code\n`,
     );

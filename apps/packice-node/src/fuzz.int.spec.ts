@@ -14,6 +14,7 @@ import {
   startNodeProcess,
   until,
   type NodeProcess,
+  bothBindings,
 } from './__fixtures__/node-process';
 
 // Property-based fuzzing of a running node over both bindings: whatever comes in, every answer is
@@ -31,18 +32,7 @@ let baselineFds: number;
 const seen = { uds: 0, http: 0, codes: new Map<string, number>() };
 
 beforeAll(async () => {
-  node = await startNodeProcess([
-    '--socket',
-    socket,
-    '--transport',
-    'uds,http',
-    '--port',
-    '0',
-    '--capacity',
-    '8MiB',
-    '--log-level',
-    'silent',
-  ]);
+  node = await startNodeProcess([...bothBindings(socket), '--capacity', '8MiB']);
   base = node.report.url as string;
   checker = await connect(socket);
   baselineFds = fdCount(node.pid);

@@ -1,60 +1,26 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { connect, type Client } from '@packice/client';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeReport } from './ready-report';
+import { fdCount, killNodeProcesses, startNodeProcess } from './__fixtures__/node-process';
 
 // A node under a 1,024-descriptor limit (soft and hard, so it cannot raise it), filled with
 // 100-byte memory objects until it refuses, as a careless client would.
 
-const main = join(__dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'packice-limits-'));
 const LIMIT = 1024;
-let node: ChildProcess | null = null;
 
 afterAll(async () => {
-  if (node && node.exitCode === null && node.signalCode === null) {
-    const exited = once(node, 'exit');
-    node.kill('SIGKILL');
-    await exited;
-  }
+  await killNodeProcesses();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function startLimited(socket: string): Promise<ChildProcess> {
-  const child = spawn(
-    'sh',
-    [
-      '-c',
-      `ulimit -n ${LIMIT} && exec "${process.execPath}" "${main}" "$@"`,
-      'sh',
-      '--socket',
-      socket,
-      '--log-level',
-      'silent',
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
-  );
-  const report = await new Promise<NodeReport>((resolve, reject) => {
-    child.once('message', (message: NodeReport) => resolve(message));
-    child.once('exit', (code) => reject(new Error(`node exited ${code}`)));
-  });
-  expect(report.type).toBe('ready');
-  return child;
-}
-
-const nodeFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 
 describe('a node at its descriptor limit', () => {
   it('holds one descriptor per object, refuses more with OUT_OF_CAPACITY, keeps serving, and recovers', async () => {
     const socket = join(dir, 'node.sock');
-    node = await startLimited(socket);
-    const pid = node.pid as number;
+    const node = await startNodeProcess(['--socket', socket], { shell: `ulimit -n ${LIMIT}` });
+    const pid = node.pid;
     const client = await connect(socket);
     let made = 0;
     let refusal: unknown = null;
@@ -69,7 +35,7 @@ describe('a node at its descriptor limit', () => {
     expect(refusal).toMatchObject({ code: 'OUT_OF_CAPACITY', message: expect.stringContaining('RLIMIT_NOFILE') });
     // The reserve (64) and the node's own descriptors (about 30) are all it keeps back.
     expect(made).toBeGreaterThan(LIMIT - 64 - 60);
-    expect(nodeFds(pid)).toBeLessThan(LIMIT);
+    expect(fdCount(pid)).toBeLessThan(LIMIT);
     const stats = await client.stats();
     expect(stats).toMatchObject({ objects: made, fdsLimit: LIMIT, bytes: made * 4096 });
     expect(stats.fdsInUse).toBeGreaterThan(made);
@@ -89,8 +55,6 @@ describe('a node at its descriptor limit', () => {
     await client.put('again', { objectId: 'after-delete' });
     expect((await client.get('after-delete')).toString()).toBe('again');
     await client.close();
-    const exited = once(node, 'exit');
-    node.kill('SIGTERM');
-    expect((await exited)[0]).toBe(0);
+    expect(await node.stop()).toBe(0);
   }, 120_000);
 });

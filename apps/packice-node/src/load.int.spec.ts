@@ -5,7 +5,15 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fdCount, killNodeProcesses, rssBytes, SOAK, startNodeProcess, until } from './__fixtures__/node-process';
+import {
+  bothBindings,
+  fdCount,
+  killNodeProcesses,
+  rssBytes,
+  SOAK,
+  startNodeProcess,
+  until,
+} from './__fixtures__/node-process';
 
 // Load: 8 client processes, half over UDS and half over HTTP, mixed operations on one node for a
 // bounded time. Zero errors, every read exactly the sealed bytes, and the node's descriptors and
@@ -42,16 +50,7 @@ async function runClient(target: string, prefix: string, ms: number): Promise<Ou
 describe('load', () => {
   it('8 clients over UDS and HTTP with mixed operations: no error, exact bytes, flat descriptors and memory', async () => {
     const socket = join(dir, 'node.sock');
-    const node = await startNodeProcess([
-      '--socket',
-      socket,
-      '--transport',
-      'uds,http',
-      '--port',
-      '0',
-      '--log-level',
-      'silent',
-    ]);
+    const node = await startNodeProcess(bothBindings(socket));
     const url = node.report.url as string;
     const checker = await connect(socket);
     // Warm up once so that the baseline includes what the first requests allocate for good.

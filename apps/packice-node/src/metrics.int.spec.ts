@@ -3,7 +3,7 @@ import { connect } from '@packice/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killNodeProcesses, startNodeProcess } from './__fixtures__/node-process';
+import { bothBindings, killNodeProcesses, startNodeProcess } from './__fixtures__/node-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-metrics-'));
 
@@ -32,20 +32,7 @@ describe('metrics', () => {
   it('count exactly the operations made, by transport, op and code, on /metrics and the metrics port', async () => {
     const socket = join(dir, 'node.sock');
     const token = 'metrics-token';
-    const node = await startNodeProcess([
-      '--socket',
-      socket,
-      '--transport',
-      'uds,http',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--token',
-      token,
-      '--log-level',
-      'silent',
-    ]);
+    const node = await startNodeProcess([...bothBindings(socket), '--metrics-port', '0', '--token', token]);
     const metricsPort = node.report.metrics as string;
     expect(metricsPort).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const overHttp = `${node.report.url}/metrics`;

@@ -5,18 +5,17 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeReport } from './ready-report';
+import { killNodeProcesses, NODE_MAIN, startNodeProcess, until } from './__fixtures__/node-process';
 
 // A node killed with SIGKILL is a zombie until its parent reaps it: for a while on some hosts,
 // forever in a container whose PID 1 does not reap. These tests make such a zombie on purpose
 // (its parent execs `sleep`, which never reaps) and start a new node on its socket at once.
 
-const main = join(__dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'packice-restart-'));
 const holders: ChildProcess[] = [];
 
 afterAll(async () => {
+  await killNodeProcesses();
   for (const holder of holders) {
     if (holder.exitCode === null && holder.signalCode === null) {
       const exited = once(holder, 'exit');
@@ -35,19 +34,10 @@ const state = (pid: number): string | null => {
   }
 };
 
-async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 /** Starts a node whose parent never reaps it; resolves with its pid once it answers on `socket`. */
 async function startUnreaped(args: string[], socket: string): Promise<number> {
-  const script = `"${process.execPath}" "${main}" ${args.map((a) => `'${a}'`).join(' ')} & echo $!; exec sleep 600`;
+  const flags = [...args, '--log-level', 'silent'].map((a) => `'${a}'`).join(' ');
+  const script = `"${process.execPath}" "${NODE_MAIN}" ${flags} & echo $!; exec sleep 600`;
   const holder = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   holders.push(holder);
   const [chunk] = (await once(holder.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
@@ -64,35 +54,11 @@ async function startUnreaped(args: string[], socket: string): Promise<number> {
   return pid;
 }
 
-/** Starts a node as a child of this process; resolves with its report. */
-async function startChild(args: string[]): Promise<{ child: ChildProcess; report: NodeReport }> {
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  holders.push(child);
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const report = await new Promise<NodeReport>((resolve, reject) => {
-    child.once('message', (message: NodeReport) => resolve(message));
-    child.once('exit', (code) => reject(new Error(`node exited ${code}: ${err}`)));
-  });
-  return { child, report };
-}
-
 describe('restarting after a crash', () => {
   it('starts at once on the socket, pidfile and directory of a SIGKILLed node that is still a zombie', async () => {
     const socket = join(dir, 'node.sock');
     const pidfile = join(dir, 'node.pid');
-    const args = [
-      '--storage',
-      'fs',
-      '--dir',
-      join(dir, 'store'),
-      '--socket',
-      socket,
-      '--pidfile',
-      pidfile,
-      '--log-level',
-      'silent',
-    ];
+    const args = ['--storage', 'fs', '--dir', join(dir, 'store'), '--socket', socket, '--pidfile', pidfile];
     const first = await startUnreaped(args, socket);
     const client = await connect(socket);
     const bytes = Buffer.from('sealed before the crash');
@@ -103,22 +69,15 @@ describe('restarting after a crash', () => {
     await until('zombie', () => (state(first) === 'Z' ? true : null));
     await client.close();
 
-    const second = await startChild(args);
+    const second = await startNodeProcess(args);
     expect(second.report).toMatchObject({ type: 'ready', socket, pidfile });
-    expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(second.child.pid));
+    expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(second.pid));
     const again = await connect(socket);
     expect((await again.get('kept')).equals(bytes)).toBe(true);
     await expect(again.stat('half')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await again.close();
 
-    const third = await startChild(args);
-    expect(third.report).toMatchObject({
-      type: 'failed',
-      code: 'ALREADY_EXISTS',
-      message: expect.stringContaining('held by a running node'),
-    });
-    const exited = once(second.child, 'exit');
-    second.child.kill('SIGTERM');
-    expect((await exited)[0]).toBe(0);
+    await expect(startNodeProcess(args)).rejects.toThrow(/ALREADY_EXISTS: pidfile .* is held by a running node/);
+    expect(await second.stop()).toBe(0);
   }, 60_000);
 });

@@ -34,7 +34,7 @@ async function probeAs(uid: number, socket: string): Promise<{ ok?: boolean; cod
 describe('security', () => {
   it('makes the socket 0600 in a 0700 directory; another user cannot even connect', async () => {
     const socket = join(dir, 'private', 'node.sock');
-    const node = await startNodeProcess(['--socket', socket, '--log-level', 'silent']);
+    const node = await startNodeProcess(['--socket', socket]);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
     await expect(probeAs(NOBODY, socket)).resolves.toMatchObject({ code: 'UNAVAILABLE' });
@@ -58,7 +58,7 @@ describe('security', () => {
 
   it('hands out read descriptors that cannot write, and sealed memfds nobody can change, the creator included', async () => {
     const socket = join(dir, 'fds.sock');
-    const node = await startNodeProcess(['--socket', socket, '--log-level', 'silent']);
+    const node = await startNodeProcess(['--socket', socket]);
     const uds = await connectUds(socket);
     const created = await uds.request('acquire', { intent: 'create', object_id: 'locked', blobs: [{ size: 16 }] });
     const [creatorFd] = created.fds;
@@ -82,7 +82,7 @@ describe('security', () => {
 
   it('passes no descriptor into the processes a client spawns (close-on-exec everywhere)', async () => {
     const socket = join(dir, 'exec.sock');
-    const node = await startNodeProcess(['--socket', socket, '--log-level', 'silent']);
+    const node = await startNodeProcess(['--socket', socket]);
     const client = await connect(socket);
     await client.put('held', { objectId: 'held' });
     const lease = await client.acquire({ intent: 'read', objectId: 'held' });
@@ -103,16 +103,7 @@ describe('security', () => {
     const socket = join(dir, 'ids.sock');
     const store = join(dir, 'store');
     mkdirSync(store);
-    const node = await startNodeProcess([
-      '--socket',
-      socket,
-      '--storage',
-      'fs',
-      '--dir',
-      store,
-      '--log-level',
-      'silent',
-    ]);
+    const node = await startNodeProcess(['--socket', socket, '--storage', 'fs', '--dir', store]);
     const client = await connect(socket);
     for (const id of ['..', '../outside', '/etc/passwd', 'a/b', '.hidden', '%2e%2e']) {
       await expect(client.put('x', { objectId: id })).rejects.toMatchObject({ code: 'INVALID_ID' });

@@ -21,8 +21,17 @@ export interface NodeProcess {
 
 const started = new Set<ChildProcess>();
 
-/** Starts the node app with `args`; resolves once it reports it listens (rejects if it fails). */
-export async function startNodeProcess(args: string[], options: { shell?: string } = {}): Promise<NodeProcess> {
+/** Node flags for one node on `socket` and on HTTP at a free port. */
+export function bothBindings(socket: string): string[] {
+  return ['--socket', socket, '--transport', 'uds,http', '--port', '0'];
+}
+
+/**
+ * Starts the node app with `args` (logs silent unless `--log-level` is given); resolves once it
+ * reports it listens, rejects with the node's code and message if it fails.
+ */
+export async function startNodeProcess(flags: string[], options: { shell?: string } = {}): Promise<NodeProcess> {
+  const args = flags.includes('--log-level') ? flags : [...flags, '--log-level', 'silent'];
   const child = options.shell
     ? spawn('sh', ['-c', `${options.shell} && exec "${process.execPath}" "${NODE_MAIN}" "$@"`, 'sh', ...args], {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
