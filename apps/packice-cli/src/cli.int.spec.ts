@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@packice/client';
 import { promisify } from 'node:util';
 
 const run = join(__dirname, '../bin/run.js');
@@ -51,6 +52,47 @@ async function packice(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<R
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** A long-running command (watch): its stdout lines as they come; `stop()` sends Ctrl-C. */
+function streaming(args: string[]): {
+  lines: string[];
+  /** The first line from index `from` on that passes `test`. */
+  waitFor(what: string, test: (line: string) => boolean, from?: number): Promise<string>;
+  stop(): Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [run, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child.pid as number);
+  const lines: string[] = [];
+  let pending = '';
+  let stderr = '';
+  const exited = once(child, 'exit');
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() as string;
+    lines.push(...parts);
+  });
+  return {
+    lines,
+    async waitFor(what, test, from = 0) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const found = lines.slice(from).find(test);
+        if (found !== undefined) return found;
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no line with ${what} from packice ${args.join(' ')}: ${JSON.stringify(lines)} ${stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async stop() {
+      child.kill('SIGINT');
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
 }
 
 const json = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<unknown> => {
@@ -189,5 +231,43 @@ describe('packice CLI against real nodes', () => {
     expect((await exited)[0]).toBe(0);
     expect(processAlive(nodePid)).toBe(false);
     expect(existsSync(socket)).toBe(false);
+  }, 60_000);
+
+  it('watch prints each event as it happens; lease ls --watch keeps the lease table current; Ctrl-C ends both', async () => {
+    const socket = join(dir, 'watched', 'node.sock');
+    const node = (await json(['node', 'start', '--detach', '--socket', socket])) as { pid: number };
+    started.push(node.pid);
+    const events = streaming(['watch', '--node', socket, '--json']);
+    const text = streaming(['watch', '--node', socket, '--prefix', 'w-']);
+    const leases = streaming(['lease', 'ls', '--watch', '--json', '--interval', '100', '--node', socket]);
+    await leases.waitFor('the empty table', (line) => line === '[]');
+    // The watches subscribe in the background: seal objects until both have shown one.
+    const file = join(dir, 'watched', 'frame.bin');
+    writeFileSync(file, Buffer.alloc(2048, 1));
+    const ready = Date.now() + 15_000;
+    for (let i = 0; !(events.lines.length > 0 && text.lines.length > 0); i++) {
+      if (Date.now() > ready) throw new Error('the watches never showed an event');
+      expect((await packice(['put', file, '--id', `w-ready-${i}`, '--node', socket])).code).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    expect((await packice(['put', file, '--id', 'w-frame', '--node', socket])).code).toBe(0);
+    const sealed = JSON.parse(await events.waitFor('the seal', (l) => l.includes('"w-frame"')));
+    expect(sealed).toMatchObject({ event: 'sealed', objectId: 'w-frame', size: 2048, seq: expect.any(Number) });
+    expect(await text.waitFor('the seal', (l) => l.includes('w-frame'))).toMatch(/#\d+\s+sealed\s+w-frame\s+2\.0 KiB$/);
+
+    const client = await connect(socket);
+    const lease = await client.acquire({ intent: 'read', objectId: 'w-frame' });
+    const shown = await leases.waitFor('the read lease', (l) => l.includes(lease.leaseId));
+    expect(JSON.parse(shown)).toEqual([expect.objectContaining({ leaseId: lease.leaseId, access: 'read' })]);
+    const count = leases.lines.length;
+    await lease.release();
+    await leases.waitFor('the table empty again', (l) => l === '[]', count);
+    await client.close();
+
+    expect((await packice(['object', 'rm', 'w-frame', '--node', socket])).code).toBe(0);
+    await events.waitFor('the delete', (l) => l.includes('"deleted"'));
+    expect(await Promise.all([events.stop(), text.stop(), leases.stop()])).toEqual([0, 0, 0]);
+    await expect(json(['node', 'stop', '--node', socket])).resolves.toMatchObject({ stopped: true });
   }, 60_000);
 });

@@ -135,4 +135,26 @@ describe('events', () => {
     ]);
     await client.close();
   });
+
+  it('ends a watch with UNAVAILABLE when its node shuts down, over UDS and over SSE', async () => {
+    const own = join(dir, 'going.sock');
+    const going = await startNodeProcess(bothBindings(own));
+    const clients = [await connect(own), await connect(going.report.url as string)];
+    const seen: string[][] = [[], []];
+    const outcomes = clients.map(async (client, i) => {
+      try {
+        for await (const event of client.watch({ prefix: 'going-' }))
+          if ('objectId' in event) seen[i].push(event.objectId);
+        return 'ended quietly';
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+    });
+    await clients[0].put('x', { objectId: 'going-1' });
+    await until('both saw the seal', () => (seen.every((s) => s.length === 1) ? true : null));
+    await going.stop();
+    expect(await Promise.all(outcomes)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    expect(seen).toEqual([['going-1'], ['going-1']]);
+    await Promise.all(clients.map((c) => c.close()));
+  });
 });

@@ -134,6 +134,10 @@ export class Client implements AsyncDisposable {
         (opened) => {
           handle = opened;
           if (closing) void opened.close();
+          opened.ended.then(
+            () => stream.end(),
+            (err: unknown) => stream.end(err),
+          );
         },
         (err: unknown) => stream.end(err),
       );

@@ -33,7 +33,15 @@ export function createDirectTransport(
         onEvent(event);
         return true;
       });
-      return { close: async () => subscription.close() };
+      let closed!: () => void;
+      const ended = new Promise<void>((resolve) => (closed = resolve));
+      return {
+        ended,
+        close: async () => {
+          subscription.close();
+          closed();
+        },
+      };
     },
     close: onClose,
   };

@@ -62,12 +62,24 @@ export interface ClientTransport {
     range: BlobRange,
     options?: CallOptions,
   ): Promise<AsyncIterable<Uint8Array>>;
-  /** Subscribes to the node's events; `onEvent` gets each (wire form) until the handle is closed. */
+  /**
+   * Subscribes to the node's events; `onEvent` gets each (wire form) until the handle is closed.
+   * `ended` resolves once `close()` is done and rejects (`UNAVAILABLE`) when the node ends the
+   * subscription itself: it shut down or the connection broke.
+   */
   watch(
     options: { prefix?: string; replay?: boolean },
     onEvent: (event: NodeEvent | OverflowNotice) => void,
     callOptions?: CallOptions,
-  ): Promise<{ close(): Promise<void> }>;
+  ): Promise<WatchHandle>;
   /** Finishes what is under way, then closes. Idempotent. */
   close(): Promise<void>;
+}
+
+/** An open subscription of a {@link ClientTransport}. */
+export interface WatchHandle {
+  /** Ends the subscription. Idempotent. */
+  close(): Promise<void>;
+  /** Resolves after `close()`; rejects with the reason when the node ended the subscription. */
+  readonly ended: Promise<void>;
 }

@@ -120,8 +120,12 @@ export class EventHub {
     subscriber.holding = true;
     this.#subscribers.set(subscriber.id, subscriber);
     try {
-      if (options.after !== undefined) {
-        for (const event of this.#history) if (event.seq > (options.after ?? 0)) subscriber.early(event);
+      if (options.after !== undefined && options.after <= this.#seq) {
+        // Events between `after` and the oldest one kept are gone: the subscriber hears how many
+        // first, as an overflow notice, instead of a silent gap.
+        const oldest = this.#history[0]?.seq ?? this.#seq + 1;
+        subscriber.dropped = Math.max(0, oldest - options.after - 1);
+        for (const event of this.#history) if (event.seq > options.after) subscriber.early(event);
       }
       if (options.replay) {
         const at = this.#clock.now();
@@ -149,6 +153,11 @@ export class EventHub {
   /** @internal */
   forget(id: string): void {
     this.#subscribers.delete(id);
+  }
+
+  /** @internal */
+  now(): number {
+    return this.#clock.now();
   }
 
   /** @internal */
@@ -200,6 +209,9 @@ class Subscriber implements EventSubscription {
   start(): void {
     if (!this.holding) return;
     this.holding = false;
+    if (this.dropped > 0 && this.deliver({ event: 'overflow', dropped: this.dropped, at: this.hub.now() })) {
+      this.dropped = 0;
+    }
     for (const event of [...this.#early.splice(0), ...this.#held.splice(0)]) this.send(event);
   }
 
@@ -216,7 +228,7 @@ class Subscriber implements EventSubscription {
 const hubs = new WeakMap<Peer, EventHub>();
 
 /** The one event hub of a Peer (made on first use), shared by every transport so seqs agree. */
-export function eventHubOf(peer: Peer, options: { clock?: Clock } = {}): EventHub {
+export function eventHubOf(peer: Peer, options: { clock?: Clock; historySize?: number } = {}): EventHub {
   let hub = hubs.get(peer);
   if (!hub) hubs.set(peer, (hub = new EventHub(peer, options)));
   return hub;

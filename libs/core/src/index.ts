@@ -3,7 +3,14 @@
  * contracts, the op table of the protocol, errors and ids. Pure logic: no I/O, no native code.
  */
 export type { Blob, BlobHandle, BlobStore, RecoveredObject } from './blob';
-export type { AcquiredLease, BlobAccess, BlobRange, CallOptions, ClientTransport } from './client-transport';
+export type {
+  AcquiredLease,
+  BlobAccess,
+  BlobRange,
+  CallOptions,
+  ClientTransport,
+  WatchHandle,
+} from './client-transport';
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
 export { createPeer } from './create-peer';

@@ -51,8 +51,11 @@ export async function eventsRoute(app: FastifyInstance, options: { peer: Peer; s
         options.shutdown.removeEventListener('abort', end);
       };
       raw.once('close', end);
-      // A closing node ends the stream at once, whether or not the client still reads it.
-      options.shutdown.addEventListener('abort', () => raw.destroy(), { once: true });
+      // A closing node ends the stream at once: cleanly for a client that keeps up, cut for one
+      // whose output is backed up (its end would wait for that client).
+      options.shutdown.addEventListener('abort', () => (raw.writableLength > 0 ? raw.destroy() : raw.end()), {
+        once: true,
+      });
     },
   });
 }

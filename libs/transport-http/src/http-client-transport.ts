@@ -1,5 +1,5 @@
 import type { BlobAccess, ClientTransport, NodeEvent, OverflowNotice, WireCall } from '@packice/core';
-import { fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/core';
+import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
 import type { HttpTransport } from './http-transport';
 
 /**
@@ -31,9 +31,26 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
         (event) => onEvent(event as unknown as NodeEvent | OverflowNotice),
         { signal },
       );
-      done.catch(() => undefined);
+      let closed = false;
+      // The stream ends without close(): the node shut down or the connection broke.
+      const ended = done.then(
+        () => {
+          if (!closed) throw new PackIceError('UNAVAILABLE', `${http.baseUrl} ended the event stream`);
+        },
+        (err: unknown) => {
+          if (closed) return;
+          throw err instanceof PackIceError
+            ? err
+            : new PackIceError('UNAVAILABLE', `the event stream from ${http.baseUrl} broke: ${String(err)}`, {
+                cause: err,
+              });
+        },
+      );
+      ended.catch(() => undefined);
       return {
+        ended,
         async close() {
+          closed = true;
           await cancel();
           stop.abort();
           await done.catch(() => undefined);

@@ -40,11 +40,19 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     storage: async (options) => (await call('hello', { client: 'packice-client' }, options)).storage,
     async watch(options, onEvent, callOptions) {
       const { subscription_id: id } = await call('subscribe', options, callOptions);
-      const off = uds.onEvent(id, (event) => onEvent(event as unknown as NodeEvent | OverflowNotice));
+      let settle!: { resolve(): void; reject(error: Error): void };
+      const ended = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      const off = uds.onEvent(
+        id,
+        (event) => onEvent(event as unknown as NodeEvent | OverflowNotice),
+        (error) => settle.reject(error),
+      );
       return {
+        ended,
         async close() {
           off();
           if (!uds.closed) await call('unsubscribe', { subscription_id: id }).catch(() => undefined);
+          settle.resolve();
         },
       };
     },

@@ -44,6 +44,7 @@ export class UdsTransport implements AsyncDisposable {
   #fatal: PackIceError | null = null;
   #closing = false;
   readonly #eventListeners = new Map<string, (event: Record<string, unknown>) => void>();
+  readonly #eventEnders = new Map<string, (error: PackIceError) => void>();
   /** Events of a subscription whose listener is not there yet (they may follow its answer at once). */
   readonly #earlyEvents = new Map<string, Record<string, unknown>[]>();
   readonly #closed: Promise<void>;
@@ -110,11 +111,17 @@ export class UdsTransport implements AsyncDisposable {
   }
 
   /**
-   * Calls `listener` with each event line of a subscription (from `subscribe`); returns a
-   * function that stops it. Events that came before the listener are handed over first.
+   * Calls `listener` with each event line of a subscription (from `subscribe`) and `onEnd` if the
+   * connection closes first; returns a function that stops both. Events that came before the
+   * listener are handed over first.
    */
-  onEvent(subscriptionId: string, listener: (event: Record<string, unknown>) => void): () => void {
+  onEvent(
+    subscriptionId: string,
+    listener: (event: Record<string, unknown>) => void,
+    onEnd?: (error: PackIceError) => void,
+  ): () => void {
     this.#eventListeners.set(subscriptionId, listener);
+    if (onEnd) this.#eventEnders.set(subscriptionId, onEnd);
     // A subscription keeps the process alive, as a pending request does.
     if (!this.#refed && !this.#socket.closed) {
       this.#refed = true;
@@ -124,6 +131,7 @@ export class UdsTransport implements AsyncDisposable {
     this.#earlyEvents.delete(subscriptionId);
     return () => {
       this.#eventListeners.delete(subscriptionId);
+      this.#eventEnders.delete(subscriptionId);
       this.#earlyEvents.delete(subscriptionId);
       this.#scheduleUnref();
     };
@@ -229,6 +237,9 @@ export class UdsTransport implements AsyncDisposable {
       pending.cleanup();
       pending.reject(this.#closedError);
     }
+    const enders = [...this.#eventEnders.values()];
+    this.#eventEnders.clear();
+    for (const onEnd of enders) onEnd(this.#closedError);
     this.#markClosed();
   }
 }
