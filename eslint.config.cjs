@@ -7,12 +7,13 @@ const allowedImports = {
   'scope:core': [],
   'scope:native': [],
   'scope:storage': ['scope:core', 'scope:native'],
+  'scope:catalog': ['scope:core'],
   'scope:transport': ['scope:core', 'scope:native'],
   'scope:client': ['scope:core', 'scope:native', 'scope:storage-mem', 'scope:transport'],
   'scope:tools': [],
   'type:app': ['type:lib'],
   // The node app assembles a node from storages and transports; clients are not its business.
-  'scope:node-app': ['scope:core', 'scope:native', 'scope:storage', 'scope:transport'],
+  'scope:node-app': ['scope:core', 'scope:native', 'scope:storage', 'scope:transport', 'scope:catalog'],
   'scope:cli': ['type:lib'],
 };
 

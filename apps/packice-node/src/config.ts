@@ -1,6 +1,7 @@
 import { defaultSocketPath } from '@packice/transport-uds';
 import { PackIceError } from '@packice/core';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { NODE_FLAGS } from './flags';
 import { parseDuration, parseSize } from './units';
@@ -24,6 +25,12 @@ export interface NodeConfig {
   /** Port of a loopback-only metrics listener (`GET /metrics`); `null` for none. */
   metricsPort: number | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Scale-out: the Redis of the shared catalog, or `null` for a node on its own. */
+  redis: string | null;
+  /** Scale-out: the cluster name (key prefix). */
+  cluster: string;
+  /** Scale-out: this node's name. */
+  nodeId: string;
 }
 
 /** Settings as they come from flags, environment or a JSON config file (strings or numbers). */
@@ -50,6 +57,9 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     pidfile: null,
     metricsPort: null,
     logLevel: 'info',
+    redis: null,
+    cluster: 'packice',
+    nodeId: `${hostname()}:${process.pid}`,
   };
 }
 
@@ -139,6 +149,23 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
     if (!LOG_LEVELS.includes(s.logLevel as NodeConfig['logLevel']))
       throw bad(`log level must be one of ${LOG_LEVELS.join(', ')}`);
     config.logLevel = s.logLevel as NodeConfig['logLevel'];
+  }
+  if (s.redis !== undefined && s.redis !== null && s.redis !== '') {
+    const url = String(s.redis);
+    if (!/^(redis|rediss|unix):\/\//.test(url))
+      throw bad(`redis takes redis://host:port/db or unix:///path, not ${url}`);
+    if (config.storage !== 'fs') {
+      throw bad('--redis needs --storage fs with a --dir every node shares (memory storage cannot span nodes yet)');
+    }
+    config.redis = url;
+  }
+  if (s.cluster !== undefined) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(s.cluster))) throw bad('cluster names are 1-64 of A-Z a-z 0-9 . _ -');
+    config.cluster = String(s.cluster);
+  }
+  if (s.nodeId !== undefined) {
+    if (String(s.nodeId).length === 0 || String(s.nodeId).length > 128) throw bad('node id: 1 to 128 characters');
+    config.nodeId = String(s.nodeId);
   }
   return config;
 }

@@ -1,5 +1,6 @@
-import type { Peer } from '@packice/core';
-import { createPeer, eventHubOf } from '@packice/core';
+import type { ClusterPeer, Peer } from '@packice/core';
+import { createRedisCatalog } from '@packice/catalog-redis';
+import { createClusterPeer, createPeer, eventHubOf } from '@packice/core';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
@@ -34,14 +35,21 @@ export interface PackIceNode extends AsyncDisposable {
 
 /** Assembles a node from a configuration: Peer + storage + transports. Call `start()`. */
 export function createNode(config: NodeConfig): PackIceNode {
-  const storage = config.storage === 'fs' ? createFsStorage({ root: config.dir as string }) : createMemStorage();
-  const peer = createPeer({
+  const shared = config.redis !== null;
+  const storage =
+    config.storage === 'fs' ? createFsStorage({ root: config.dir as string, shared }) : createMemStorage();
+  const local = createPeer({
     storage,
     leaseStore: createMemoryLeaseStore(),
-    capacityBytes: config.capacityBytes,
+    // In a cluster the catalog bounds the shared space; a node's own Peer does not evict.
+    capacityBytes: shared ? null : config.capacityBytes,
     defaultTtlMs: config.defaultTtlMs,
     descriptors: () => ({ inUse: openDescriptorCount(), limit: getFileLimit().soft }),
   });
+  const catalog = shared ? createRedisCatalog({ url: config.redis as string, cluster: config.cluster }) : null;
+  const peer = catalog
+    ? createClusterPeer({ local, storage, catalog, nodeId: config.nodeId, capacityBytes: config.capacityBytes })
+    : local;
   const metrics = createNodeMetrics(peer, eventHubOf(peer));
   let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
@@ -69,6 +77,14 @@ export function createNode(config: NodeConfig): PackIceNode {
       // The pidfile first: while a node holds it, no second node opens the same storage.
       if (config.pidfile) pidfile = acquirePidfile(config.pidfile);
       try {
+        if (catalog) {
+          await catalog.connect();
+          // Redis may have lost everything (it keeps nothing on disk here): the sealed objects of
+          // the shared directory are registered again once it is back.
+          catalog.onReconnect(() => {
+            void (peer as ClusterPeer).registerStored().catch(() => undefined);
+          });
+        }
         await peer.start();
         if (config.transports.includes('uds')) {
           mkdirSync(dirname(config.socket), { recursive: true, mode: 0o700 });

@@ -39,6 +39,22 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
     description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)',
   },
   pidfile: { setting: 'pidfile', description: 'write the pid here while running' },
+  redis: {
+    setting: 'redis',
+    description:
+      'scale-out: share one object space with the nodes of this Redis (redis://host:port/db or unix:///path); needs --storage fs on a shared --dir',
+    env: 'PACKICE_REDIS',
+  },
+  cluster: {
+    setting: 'cluster',
+    description: 'with --redis: the cluster name, a key prefix (default packice)',
+    env: 'PACKICE_CLUSTER',
+  },
+  'node-id': {
+    setting: 'nodeId',
+    description: "with --redis: this node's name, shown on its leases (default host:pid)",
+    env: 'PACKICE_NODE_ID',
+  },
   'metrics-port': {
     setting: 'metricsPort',
     description: 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (HTTP nodes also serve /metrics)',

@@ -66,6 +66,13 @@ export interface BlobStore {
    * nothing stays allocated. Throws `OUT_OF_CAPACITY` when a hint cannot be backed.
    */
   createBlobs(objectId: string, sizeHints: readonly (number | undefined)[]): Promise<Blob[]>;
+  /**
+   * A sealed object stored by another node sharing this storage (scale-out), or null when it is
+   * not there (whole). Absent where storage is not shared.
+   */
+  load?(objectId: string): Promise<RecoveredObject | null>;
+  /** Ids of every object the shared storage holds now, sealed or not (scale-out). */
+  storedIds?(): Promise<string[]>;
   /** Records a sealed object durably (metadata), after its blobs are sealed. */
   commit(object: ObjectInfo<Blob>): Promise<void>;
   /** Deletes an object's blobs and anything else stored for it. Idempotent. */

@@ -63,7 +63,7 @@ class PeerImpl implements Peer {
   }
 
   start(): Promise<void> {
-    this.#starting ??= this.#objects.recover();
+    this.#starting ??= this.#objects.recover().then(() => undefined);
     return this.#starting;
   }
 
@@ -139,6 +139,38 @@ class PeerImpl implements Peer {
       };
       const fds = this.#descriptors?.();
       return fds ? { ...stats, fdsInUse: fds.inUse, fdsLimit: fds.limit } : stats;
+    });
+  }
+
+  adopt(objectId: string): Promise<ObjectInfo | null> {
+    return this.#run(async () => {
+      assertObjectId(objectId);
+      const known = this.#objects.objects.get(objectId);
+      if (known?.state === 'sealed') return snapshot(known);
+      if (known) throw new PackIceError('ALREADY_EXISTS', `object ${objectId} is being created here`);
+      if (!this.#storage.load) throw new PackIceError('BAD_REQUEST', `${this.#storage.name} storage is not shared`);
+      const found = await this.#storage.load(objectId);
+      if (!found) return null;
+      // Another adopt of the same id may have finished while this one read the storage.
+      const raced = this.#objects.objects.get(objectId);
+      if (raced) {
+        await Promise.all(found.blobs.map((b) => b.dispose()));
+        return snapshot(raced);
+      }
+      const entry = this.#objects.take(found);
+      this.#objects.waiters.wake(objectId);
+      return snapshot(entry);
+    });
+  }
+
+  drop(objectId: string): Promise<void> {
+    return this.#run(async () => {
+      const entry = this.#objects.objects.get(objectId);
+      if (!entry) return;
+      if (this.#leases.countFor(objectId) > 0) {
+        throw new PackIceError('BAD_REQUEST', `object ${objectId} still has leases on this node`);
+      }
+      await this.#objects.drop(entry);
     });
   }
 

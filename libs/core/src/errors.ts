@@ -19,7 +19,10 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { status: 503, summary: 'The node is closing and takes no new work.' },
   INTERNAL: { status: 500, summary: 'A fault inside the node; nothing the client did.' },
   // Additions to the first version 1 list (docs/protocol.md, "Additions"): raised by clients, never sent by a node.
-  UNAVAILABLE: { status: 503, summary: 'The node cannot be reached: not running, or the connection was lost.' },
+  UNAVAILABLE: {
+    status: 503,
+    summary: 'The node cannot be reached (not running, connection lost), or a cluster node cannot reach its catalog.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 /** A stable PackIce error code. */

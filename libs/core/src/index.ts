@@ -3,6 +3,7 @@
  * contracts, the op table of the protocol, errors and ids. Pure logic: no I/O, no native code.
  */
 export type { Blob, BlobHandle, BlobStore, RecoveredObject } from './blob';
+export type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome } from './catalog';
 export type {
   AcquiredLease,
   BlobAccess,
@@ -13,6 +14,8 @@ export type {
 } from './client-transport';
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
+export { CLUSTER_DEFAULTS, createClusterPeer } from './cluster-peer';
+export type { ClusterPeer, ClusterPeerOptions } from './cluster-peer';
 export { createPeer } from './create-peer';
 export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, fromWireEvent, parseSubscribeParams } from './event-hub';
 export type {

@@ -4,9 +4,10 @@ export type Access = 'create' | 'read';
 /** An object's state: `creating` then `sealed`, never back. */
 export type ObjectState = 'creating' | 'sealed';
 
-/** Who holds a lease, as far as the node knows. */
-export type LeaseHolder =
-  { transport: 'uds'; pid: number; uid: number } | { transport: 'http'; remote: string } | { transport: 'direct' };
+/** Who holds a lease, as far as the node knows; `node` names the node it holds it through (scale-out). */
+export type LeaseHolder = (
+  { transport: 'uds'; pid: number; uid: number } | { transport: 'http'; remote: string } | { transport: 'direct' }
+) & { node?: string };
 
 /** A lease: the right to use one object for a while (docs/protocol.md, "Model"). */
 export interface Lease {

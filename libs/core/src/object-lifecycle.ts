@@ -1,4 +1,4 @@
-import type { BlobStore } from './blob';
+import type { BlobStore, RecoveredObject } from './blob';
 import { Capacity } from './capacity';
 import type { Clock } from './clock';
 import { PackIceError, toPackIceError } from './errors';
@@ -36,27 +36,44 @@ export class ObjectLifecycle {
     this.waiters = new SealWaiters(deps.clock);
   }
 
-  /** Opens the storage and takes in the sealed objects it kept. */
-  async recover(): Promise<void> {
-    for (const { info, blobs } of await this.#deps.storage.open()) {
-      const sizes = blobs.map((b) => b.size);
-      const entry: ObjectEntry = {
-        ...info,
-        state: 'sealed',
-        meta: Object.freeze({ ...info.meta }),
-        sealedAt: info.sealedAt ?? info.createdAt,
-        hints: sizes,
-        blobs,
-        sealedSizes: sizes,
-        reserved: this.#held(sizes),
-        ready: true,
-        sealing: null,
-        pendingDelete: false,
-      };
-      this.objects.set(entry);
-      this.capacity.touch(entry);
-      this.capacity.add(entry.reserved);
+  /** Opens the storage and takes in the sealed objects it kept; returns them. */
+  async recover(): Promise<RecoveredObject[]> {
+    const recovered = await this.#deps.storage.open();
+    for (const object of recovered) this.take(object);
+    return recovered;
+  }
+
+  /** Takes in a sealed object stored elsewhere (by another node); `ALREADY_EXISTS` if known. */
+  take({ info, blobs }: RecoveredObject): ObjectEntry {
+    if (this.objects.has(info.objectId)) {
+      throw new PackIceError('ALREADY_EXISTS', `object ${info.objectId} already exists`);
     }
+    const sizes = blobs.map((b) => b.size);
+    const entry: ObjectEntry = {
+      ...info,
+      state: 'sealed',
+      meta: Object.freeze({ ...info.meta }),
+      sealedAt: info.sealedAt ?? info.createdAt,
+      hints: sizes,
+      blobs,
+      sealedSizes: sizes,
+      reserved: this.#held(sizes),
+      ready: true,
+      sealing: null,
+      pendingDelete: false,
+    };
+    this.objects.set(entry);
+    this.capacity.touch(entry);
+    this.capacity.add(entry.reserved);
+    return entry;
+  }
+
+  /** Drops an object from this Peer without touching its storage (another node removes it). */
+  async drop(entry: ObjectEntry): Promise<void> {
+    if (!this.objects.forget(entry)) return;
+    this.capacity.untrack(entry.objectId);
+    this.capacity.add(-entry.reserved);
+    await Promise.all(entry.blobs.map((b) => b.dispose()));
   }
 
   /** Makes a new object and its blobs. `ALREADY_EXISTS`, `OUT_OF_CAPACITY`, storage errors. */

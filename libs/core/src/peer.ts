@@ -95,6 +95,17 @@ export interface Peer extends AsyncDisposable {
   listLeases(filter?: { objectId?: string }): Promise<Lease[]>;
   stats(): Promise<PeerStats>;
   /**
+   * Takes in a sealed object that another node stored in shared storage (`BlobStore.load`), so
+   * this Peer can lease it; resolves with it (or with the object already known), or null when the
+   * storage does not hold it whole. `BAD_REQUEST` where the storage is not shared.
+   */
+  adopt(objectId: string): Promise<ObjectInfo | null>;
+  /**
+   * Forgets an object without removing its storage (another node removes it); its blobs'
+   * descriptors are closed. Nothing when unknown. `BAD_REQUEST` while this Peer holds leases on it.
+   */
+  drop(objectId: string): Promise<void>;
+  /**
    * Stops taking work, rejects waiting reads with `SHUTTING_DOWN`, waits for operations under
    * way, aborts unsealed creates, ends every lease and closes the storage. Idempotent.
    */

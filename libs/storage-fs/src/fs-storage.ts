@@ -13,6 +13,12 @@ export interface FsStorageOptions {
   root: string;
   /** Mode of the directories made (default 0o700: only the node's user). */
   dirMode?: number;
+  /**
+   * Several nodes share the directory (scale-out): `open()` leaves unsealed objects alone (another
+   * node may be writing them; the cluster aborts those of dead nodes), and `load()` takes in
+   * objects other nodes sealed.
+   */
+  shared?: boolean;
 }
 
 /** The file-system storage: a BlobStore with its root. */
@@ -92,7 +98,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
         } else if (await readObjectMeta(dirOf(objectId), objectId)) {
           // Sealed once, but its blob files do not match: keep the bytes for a human, do not serve them.
           process.emitWarning(`PackIce fs storage: object ${objectId} has blob files of the wrong size; not served`);
-        } else {
+        } else if (!options.shared) {
           await rm(dirOf(objectId), { recursive: true, force: true });
         }
       }
@@ -135,6 +141,19 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       made.forEach((b) => live.add(b));
       return made;
     },
+
+    ...(options.shared
+      ? {
+          async load(objectId: string) {
+            if (closed) throw new PackIceError('SHUTTING_DOWN', 'the storage is closed');
+            return recover(objectId);
+          },
+          async storedIds() {
+            const entries = await readdir(objectsDir, { withFileTypes: true });
+            return entries.filter((e) => e.isDirectory() && isValidObjectId(e.name)).map((e) => e.name);
+          },
+        }
+      : {}),
 
     async commit(object) {
       await writeObjectMeta(dirOf(object.objectId), object);

@@ -45,11 +45,11 @@ export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
         object: l.objectId,
         access: l.access,
         holder:
-          l.holder.transport === 'uds'
+          (l.holder.transport === 'uds'
             ? `uds pid ${l.holder.pid} uid ${l.holder.uid}`
             : l.holder.transport === 'http'
               ? `http ${l.holder.remote}`
-              : 'direct',
+              : 'direct') + (l.holder.node ? ` on ${l.holder.node}` : ''),
         expires: expiresIn(l.expiresAt),
       })),
       ['lease', 'object', 'access', 'holder', 'expires'],

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startRedisServer, type TestRedis } from '@packice/catalog-redis/testing';
+import { connect, type Client } from '@packice/client';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  bothBindings,
+  killNodeProcesses,
+  startNodeProcess,
+  until,
+  type NodeProcess,
+} from './__fixtures__/node-process';
+
+const dir = mkdtempSync(join(tmpdir(), 'packice-scale-'));
+const shared = join(dir, 'shared');
+const CAPACITY = 1 << 20;
+let redis: TestRedis;
+const nodes: Record<'a' | 'b', NodeProcess> = {} as never;
+const clients: Client[] = [];
+
+function nodeFlags(name: string): string[] {
+  return [
+    ...bothBindings(join(dir, `${name}.sock`)),
+    ...['--storage', 'fs', '--dir', shared, '--redis', redis.url, '--cluster', 'scale-test'],
+    ...['--node-id', name, '--capacity', String(CAPACITY)],
+  ];
+}
+
+async function client(target: string): Promise<Client> {
+  const c = await connect(target);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  nodes.a = await startNodeProcess(nodeFlags('a'));
+  nodes.b = await startNodeProcess(nodeFlags('b'));
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  await Promise.all(Object.values(nodes).map((n) => n.stop()));
+  await killNodeProcesses();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const pattern = (n: number, seed: number): Buffer =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) % 251));
+
+describe('two nodes, one Redis, one shared directory', () => {
+  it('an object sealed through node A is read through node B: by descriptor over UDS and by path over HTTP', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const bytes = pattern(300_000, 1);
+    await a.put(bytes, { objectId: 'shared-1', meta: { from: 'a' } });
+    const overUds = await client(nodes.b.report.socket as string);
+    const overHttp = await client(nodes.b.report.url as string);
+    expect((await overUds.get('shared-1')).equals(bytes)).toBe(true);
+    expect((await overHttp.get('shared-1')).equals(bytes)).toBe(true);
+    // The HTTP answer names the file in the shared directory: a reader on this host opens it.
+    const answer = await fetch(`${nodes.b.report.url}/v1/leases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ intent: 'read', object_id: 'shared-1' }),
+    });
+    const { lease, object } = (await answer.json()) as {
+      lease: { lease_id: string };
+      object: { blobs: { handle: { kind: string; path: string } }[] };
+    };
+    expect(object.blobs[0].handle.kind).toBe('path');
+    expect(readFileSync(object.blobs[0].handle.path).equals(bytes)).toBe(true);
+    await fetch(`${nodes.b.report.url}/v1/leases/${lease.lease_id}`, { method: 'DELETE' });
+    await expect(overUds.stat('shared-1')).resolves.toMatchObject({ size: 300_000, meta: { from: 'a' } });
+  });
+
+  it('a read waiting on node B wakes when node A seals', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    const waiting = b.acquire({ intent: 'read', objectId: 'later', timeoutMs: 10_000 });
+    const creating = await a.acquire({ intent: 'create', objectId: 'later', blobs: [{ size: 5 }] });
+    await creating.write(Buffer.from('hello'), 0);
+    await expect(b.acquire({ intent: 'read', objectId: 'later' })).rejects.toMatchObject({ code: 'NOT_SEALED' });
+    const sealedAt = Date.now();
+    await creating.seal();
+    const lease = await waiting;
+    const woke = Date.now() - sealedAt;
+    expect((await lease.read()).toString()).toBe('hello');
+    expect(woke).toBeLessThan(2_000);
+    await lease.release();
+    await creating.release();
+  });
+
+  it('of two creates of one id through both nodes at once, exactly one wins', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.url as string);
+    for (let i = 0; i < 20; i++) {
+      const outcomes = await Promise.allSettled([
+        a.put('from a', { objectId: `race-${i}` }),
+        b.put('from b', { objectId: `race-${i}` }),
+      ]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect([won.length, lost.map((o) => (o.reason as { code: string }).code)]).toEqual([1, ['ALREADY_EXISTS']]);
+      expect(['from a', 'from b']).toContain((await a.get(`race-${i}`)).toString());
+      await a.delete(`race-${i}`);
+    }
+  });
+
+  it('lists leases of every node with their node id; a delete waits for the other node to release', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    await a.put('keep me', { objectId: 'held' });
+    const lease = await b.acquire({ intent: 'read', objectId: 'held' });
+    const seen = await a.listLeases({ objectId: 'held' });
+    expect(seen).toEqual([
+      expect.objectContaining({ leaseId: lease.leaseId, holder: expect.objectContaining({ node: 'b' }) }),
+    ]);
+    await expect(a.stats()).resolves.toMatchObject({ leases: 1, capacity: CAPACITY });
+    await expect(a.delete('held')).resolves.toEqual({ deleted: false, pending: true });
+    await expect(a.acquire({ intent: 'read', objectId: 'held' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await lease.read()).toString()).toBe('keep me');
+    expect(existsSync(join(shared, 'objects', 'held'))).toBe(true);
+    await lease.release();
+    expect(existsSync(join(shared, 'objects', 'held'))).toBe(false);
+    await expect(b.stat('held')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await a.listObjects()).map((o) => o.objectId)).not.toContain('held');
+  });
+
+  it('bounds the shared space by --capacity across nodes', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    const { bytes } = await a.stats();
+    const free = CAPACITY - bytes;
+    await a.put(Buffer.alloc(free - 8192, 1), { objectId: 'big' });
+    await expect(b.put(Buffer.alloc(16_384, 2), { objectId: 'too-much' })).rejects.toMatchObject({
+      code: 'OUT_OF_CAPACITY',
+    });
+    await expect(b.stat('too-much')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await b.delete('big');
+    await b.put(Buffer.alloc(16_384, 2), { objectId: 'fits-now' });
+    await a.delete('fits-now');
+  });
+
+  it('a node that is SIGKILLed loses its leases after their TTL; its unsealed create is aborted by the survivor', async () => {
+    const c = await startNodeProcess(nodeFlags('c'));
+    const doomed = await connect(c.report.socket as string);
+    await doomed.put('x', { objectId: 'read-by-c' });
+    const half = await doomed.acquire({ intent: 'create', objectId: 'half-done', ttlMs: 1_000, blobs: [{ size: 10 }] });
+    await half.write(Buffer.from('0123456789'), 0);
+    await doomed.acquire({ intent: 'read', objectId: 'read-by-c', ttlMs: 1_000 });
+    const a = await client(nodes.a.report.socket as string);
+    await expect(a.delete('read-by-c')).resolves.toEqual({ deleted: false, pending: true });
+    expect(existsSync(join(shared, 'objects', 'half-done'))).toBe(true);
+    await c.kill();
+    await doomed.close().catch(() => undefined);
+    await until('the dead node’s leases are swept', async () =>
+      (await a.listLeases()).some((l) => l.holder.node === 'c') ? null : true,
+    );
+    await until('its unsealed create is aborted', () =>
+      existsSync(join(shared, 'objects', 'half-done')) ? null : true,
+    );
+    await until('the pending delete is done', () => (existsSync(join(shared, 'objects', 'read-by-c')) ? null : true));
+    await expect(a.stat('half-done')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await a.put('new', { objectId: 'half-done' });
+    await a.delete('half-done');
+  }, 30_000);
+
+  it('while Redis is gone nodes answer UNAVAILABLE in bounded time and live on; once it is back (empty) every sealed object is served again', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    const bytes = pattern(50_000, 9);
+    await a.put(bytes, { objectId: 'survivor' });
+    await redis.kill();
+    const started = Date.now();
+    await expect(b.put('nope', { objectId: 'while-down' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(a.get('survivor')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(6_000);
+    await redis.restart();
+    const back = await until('the object is served again through B', async () => {
+      try {
+        return await b.get('survivor');
+      } catch {
+        return null;
+      }
+    });
+    expect(back.equals(bytes)).toBe(true);
+    expect(JSON.parse(readFileSync(join(shared, 'objects', 'survivor', 'meta.json'), 'utf8'))).toMatchObject({
+      objectId: 'survivor',
+    });
+    for (const node of Object.values(nodes)) expect(node.child.exitCode).toBeNull();
+  }, 30_000);
+});

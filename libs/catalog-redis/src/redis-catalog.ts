@@ -1,0 +1,311 @@
+import type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome, Lease } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import Redis, { type RedisOptions } from 'ioredis';
+import { redisOptionsFromUrl } from './redis-url';
+import { ABORT, ADD_LEASE, CREATE, DELETE, REGISTER, REMOVE_LEASE, RENEW_LEASE, SEAL, SWEEP } from './scripts';
+
+/** Options of {@link createRedisCatalog}. */
+export interface RedisCatalogOptions {
+  /** `redis://[:password@]host:port[/db]`, `rediss://...` or `unix:///path/redis.sock[?db=N]`. */
+  url: string;
+  /** Key prefix: nodes with the same cluster name share one object space. */
+  cluster?: string;
+  /** Longest wait for one Redis command (ms); past it the call is `UNAVAILABLE`. */
+  commandTimeoutMs?: number;
+  /** Longest wait for the first connection (ms). */
+  connectTimeoutMs?: number;
+  /** Most leases one sweep ends. */
+  sweepBatch?: number;
+}
+
+/** Defaults of {@link RedisCatalogOptions}. */
+export const REDIS_CATALOG_DEFAULTS = Object.freeze({
+  cluster: 'packice',
+  commandTimeoutMs: 2_000, // 2 s
+  connectTimeoutMs: 5_000, // 5 s
+  sweepBatch: 256,
+});
+
+const SCRIPTS = {
+  pkCreate: CREATE,
+  pkSeal: SEAL,
+  pkRegister: REGISTER,
+  pkAbort: ABORT,
+  pkAddLease: ADD_LEASE,
+  pkRenewLease: RENEW_LEASE,
+  pkRemoveLease: REMOVE_LEASE,
+  pkDelete: DELETE,
+  pkSweep: SWEEP,
+} as const;
+
+type Scripted = Redis &
+  Record<keyof typeof SCRIPTS, (prefix: string, ...args: (string | number)[]) => Promise<unknown>>;
+
+/** A catalog in Redis, with its connection state for health checks. */
+export interface RedisCatalog extends Catalog {
+  /** `{cluster}:`: the prefix (and hash tag) of every key. */
+  readonly prefix: string;
+  /** Resolves once connected; `UNAVAILABLE` after `connectTimeoutMs`. */
+  connect(): Promise<void>;
+  /** Calls `listener` each time the connection is (re)established after a loss. */
+  onReconnect(listener: () => void): () => void;
+}
+
+/** The record as stored: what does not change with state (state, bytes, deleting are fields). */
+type StoredRecord = Omit<CatalogObject, 'state' | 'bytes' | 'deleting'>;
+
+class RedisCatalogImpl implements RedisCatalog {
+  readonly prefix: string;
+  readonly #redis: Scripted;
+  readonly #subscriber: Redis;
+  readonly #options: Required<Omit<RedisCatalogOptions, 'url'>>;
+  readonly #listeners = new Set<(notice: CatalogNotice) => void>();
+  readonly #reconnects = new Set<() => void>();
+  #lostSinceReady = false;
+  #closed = false;
+
+  constructor(options: RedisCatalogOptions) {
+    this.#options = {
+      cluster: options.cluster ?? REDIS_CATALOG_DEFAULTS.cluster,
+      commandTimeoutMs: options.commandTimeoutMs ?? REDIS_CATALOG_DEFAULTS.commandTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? REDIS_CATALOG_DEFAULTS.connectTimeoutMs,
+      sweepBatch: options.sweepBatch ?? REDIS_CATALOG_DEFAULTS.sweepBatch,
+    };
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(this.#options.cluster)) {
+      throw new PackIceError(
+        'BAD_REQUEST',
+        `cluster name ${JSON.stringify(this.#options.cluster)}: 1-64 of A-Z a-z 0-9 . _ -`,
+      );
+    }
+    this.prefix = `{${this.#options.cluster}}:`;
+    const common: RedisOptions = {
+      ...redisOptionsFromUrl(options.url),
+      lazyConnect: true,
+      // Calls fail at once while Redis is away (UNAVAILABLE), instead of queueing without bound.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: this.#options.commandTimeoutMs,
+      connectTimeout: this.#options.connectTimeoutMs,
+      retryStrategy: (times) => Math.min(times * 100, 1_000),
+    };
+    this.#redis = new Redis({
+      ...common,
+      scripts: Object.fromEntries(Object.entries(SCRIPTS).map(([name, lua]) => [name, { numberOfKeys: 1, lua }])),
+    }) as Scripted;
+    // A subscriber connection may queue its SUBSCRIBE until connected; it sends nothing else.
+    this.#subscriber = new Redis({ ...common, enableOfflineQueue: true, commandTimeout: undefined });
+    for (const connection of [this.#redis, this.#subscriber]) connection.on('error', () => undefined);
+    this.#redis.on('close', () => (this.#lostSinceReady = true));
+    this.#redis.on('ready', () => {
+      if (!this.#lostSinceReady) return;
+      this.#lostSinceReady = false;
+      for (const listener of [...this.#reconnects]) listener();
+    });
+    this.#subscriber.on('message', (_channel: string, message: string) => {
+      let notice: CatalogNotice;
+      try {
+        notice = JSON.parse(message) as CatalogNotice;
+      } catch {
+        return;
+      }
+      for (const listener of [...this.#listeners]) listener(notice);
+    });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await Promise.all([this.#redis.connect(), this.#subscriber.connect()]);
+      await this.#subscriber.subscribe(`${this.prefix}notices`);
+      this.#lostSinceReady = false;
+    } catch (err) {
+      // No reconnecting in the background for a catalog that never came up.
+      this.#redis.disconnect();
+      this.#subscriber.disconnect();
+      throw unavailable(err);
+    }
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.#reconnects.add(listener);
+    return () => this.#reconnects.delete(listener);
+  }
+
+  async create(object: CatalogObject, capacity: number | null): Promise<void> {
+    const answer = await this.#call(() =>
+      this.#redis.pkCreate(this.prefix, object.objectId, stored(object), object.state, object.bytes, capacity ?? -1),
+    );
+    if (answer === 'EXISTS') throw new PackIceError('ALREADY_EXISTS', `object ${object.objectId} already exists`);
+    if (answer === 'FULL') {
+      throw new PackIceError(
+        'OUT_OF_CAPACITY',
+        `${object.bytes} more bytes do not fit the cluster's ${capacity} bytes`,
+      );
+    }
+  }
+
+  async seal(
+    objectId: string,
+    sealed: { size: number; blobSizes: readonly number[]; bytes: number; sealedAt: number },
+    capacity: number | null,
+  ): Promise<void> {
+    const current = await this.get(objectId);
+    if (!current) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+    const record = { ...current, size: sealed.size, blobSizes: sealed.blobSizes, sealedAt: sealed.sealedAt };
+    const answer = await this.#call(() =>
+      this.#redis.pkSeal(this.prefix, objectId, stored(record), sealed.bytes, capacity ?? -1),
+    );
+    if (answer === 'GONE') throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+    if (answer === 'FULL')
+      throw new PackIceError('OUT_OF_CAPACITY', `object ${objectId} grew past the cluster's capacity`);
+  }
+
+  async register(object: CatalogObject): Promise<boolean> {
+    return (
+      (await this.#call(() => this.#redis.pkRegister(this.prefix, object.objectId, stored(object), object.bytes))) === 1
+    );
+  }
+
+  async abort(objectId: string): Promise<void> {
+    await this.#call(() => this.#redis.pkAbort(this.prefix, objectId));
+  }
+
+  async addLease(lease: Lease, node: string): Promise<void> {
+    const json = JSON.stringify({ ...lease, holder: { ...lease.holder, node } });
+    const answer = await this.#call(() =>
+      this.#redis.pkAddLease(this.prefix, lease.leaseId, lease.objectId, lease.access, lease.expiresAt, json),
+    );
+    if (answer === 'GONE') throw new PackIceError('NOT_FOUND', `object ${lease.objectId} not found`);
+    if (answer === 'CREATING') throw new PackIceError('NOT_SEALED', `object ${lease.objectId} is not sealed yet`);
+  }
+
+  async renewLease(lease: Lease): Promise<void> {
+    await this.#call(() =>
+      this.#redis.pkRenewLease(this.prefix, lease.leaseId, lease.expiresAt, JSON.stringify(lease)),
+    );
+  }
+
+  async removeLease(lease: Lease, now: number): Promise<CatalogOutcome> {
+    return (await this.#call(() =>
+      this.#redis.pkRemoveLease(this.prefix, lease.leaseId, lease.objectId, now),
+    )) as CatalogOutcome;
+  }
+
+  async delete(objectId: string, now: number): Promise<CatalogOutcome> {
+    const answer = await this.#call(() => this.#redis.pkDelete(this.prefix, objectId, now));
+    if (answer === 'NOT_FOUND') throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+    return answer as CatalogOutcome;
+  }
+
+  async sweep(now: number): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]> {
+    const flat = (await this.#call(() => this.#redis.pkSweep(this.prefix, now, this.#options.sweepBatch))) as string[];
+    const done: { objectId: string; outcome: 'aborted' | 'deleted' }[] = [];
+    for (let i = 0; i < flat.length; i += 2)
+      done.push({ objectId: flat[i], outcome: flat[i + 1] as 'aborted' | 'deleted' });
+    return done;
+  }
+
+  async get(objectId: string): Promise<CatalogObject | null> {
+    const hash = await this.#call(() => this.#redis.hgetall(`${this.prefix}obj:${objectId}`));
+    return parseObject(hash);
+  }
+
+  async list(): Promise<CatalogObject[]> {
+    const ids = await this.#call(() => this.#redis.smembers(`${this.prefix}objects`));
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hgetall(`${this.prefix}obj:${id}`);
+    const answers = await this.#call(() => pipeline.exec());
+    return (answers ?? [])
+      .map(([, hash]) => parseObject(hash as Record<string, string>))
+      .filter((o): o is CatalogObject => o !== null && !o.deleting)
+      .sort((a, b) => a.createdAt - b.createdAt || a.objectId.localeCompare(b.objectId));
+  }
+
+  async listLeases(filter: { objectId?: string }, now: number): Promise<Lease[]> {
+    const ids =
+      filter.objectId === undefined
+        ? await this.#call(() => this.#redis.zrangebyscore(`${this.prefix}leases`, `(${now}`, '+inf'))
+        : await this.#call(() => this.#redis.smembers(`${this.prefix}olease:${filter.objectId}`));
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hget(`${this.prefix}lease:${id}`, 'json');
+    const answers = await this.#call(() => pipeline.exec());
+    return (answers ?? [])
+      .map(([, json]) => (typeof json === 'string' ? (JSON.parse(json) as Lease) : null))
+      .filter((l): l is Lease => l !== null && l.expiresAt > now);
+  }
+
+  async totals(now: number): Promise<{ objects: number; leases: number; bytes: number }> {
+    const [objects, leases, bytes] = await Promise.all([
+      this.list().then((all) => all.length),
+      this.#call(() => this.#redis.zcount(`${this.prefix}leases`, `(${now}`, '+inf')),
+      this.#call(() => this.#redis.get(`${this.prefix}bytes`)),
+    ]);
+    return { objects, leases, bytes: Number(bytes ?? 0) };
+  }
+
+  subscribe(listener: (notice: CatalogNotice) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async publish(notice: CatalogNotice): Promise<void> {
+    await this.#call(() => this.#redis.publish(`${this.prefix}notices`, JSON.stringify(notice)));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#reconnects.clear();
+    const connections = [this.#redis, this.#subscriber];
+    // A connection that is up ends with an 'end' event once its socket is closed: wait for it,
+    // so nothing of the catalog outlives close().
+    const ended = connections.map((c) =>
+      c.status === 'ready' ? new Promise<void>((resolve) => c.once('end', () => resolve())) : Promise.resolve(),
+    );
+    await Promise.allSettled(connections.map((c) => c.quit()));
+    for (const c of connections) c.disconnect();
+    await Promise.all(ended);
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new PackIceError('SHUTTING_DOWN', 'the catalog is closed');
+    try {
+      return await fn();
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+}
+
+function unavailable(err: unknown): PackIceError {
+  if (err instanceof PackIceError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PackIceError('UNAVAILABLE', `the catalog (Redis) cannot be reached: ${message}`, { cause: err });
+}
+
+function stored(object: StoredRecord): string {
+  const { objectId, size, meta, createdAt, sealedAt, blobSizes, node } = object;
+  return JSON.stringify({ objectId, size, meta, createdAt, sealedAt, blobSizes, node });
+}
+
+function parseObject(hash: Record<string, string> | null): CatalogObject | null {
+  if (!hash || !hash.rec) return null;
+  const record = JSON.parse(hash.rec) as StoredRecord;
+  return {
+    ...record,
+    state: hash.state === 'sealed' ? 'sealed' : 'creating',
+    bytes: Number(hash.bytes ?? 0),
+    deleting: hash.deleting === '1',
+  };
+}
+
+/**
+ * Makes a catalog in Redis (`connect()` before use). Every call has a timeout and fails with
+ * `UNAVAILABLE` while Redis is away; the connection comes back by itself.
+ */
+export function createRedisCatalog(options: RedisCatalogOptions): RedisCatalog {
+  if (typeof options?.url !== 'string') throw new PackIceError('BAD_REQUEST', 'createRedisCatalog needs { url }');
+  return new RedisCatalogImpl(options);
+}

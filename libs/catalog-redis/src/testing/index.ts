@@ -1,0 +1,2 @@
+export { startRedisServer } from './redis-server';
+export type { TestRedis } from './redis-server';

@@ -1,0 +1,411 @@
+import type { BlobStore } from './blob';
+import type { Catalog, CatalogNotice, CatalogObject } from './catalog';
+import type { Clock } from './clock';
+import { systemClock } from './clock';
+import { PackIceError, toPackIceError } from './errors';
+import { assertObjectId, newObjectId } from './ids';
+import type { Lease, ObjectInfo, PeerStats } from './model';
+import type { AcquireContext, AcquireRequest, AcquireResult, DeleteResult, Peer } from './peer';
+import { PEER_DEFAULTS } from './peer-options';
+import { parseAcquireRequest } from './validate';
+
+/** Options of {@link createClusterPeer}. */
+export interface ClusterPeerOptions {
+  /** This node's own Peer, over storage every node shares (no capacity of its own). */
+  local: Peer;
+  /** The same storage: removes what no node holds any more (a dead node's unsealed creates). */
+  storage: BlobStore;
+  /** The state the nodes share. Closed by the cluster Peer's `close()`. */
+  catalog: Catalog;
+  /** This node's name in the cluster: lease holders show it. */
+  nodeId: string;
+  /** Bytes the whole cluster's objects may take; null for no limit. */
+  capacityBytes?: number | null;
+  clock?: Clock;
+  /** How often this node looks for leases of dead nodes (ms). */
+  sweepIntervalMs?: number;
+}
+
+/** Defaults of {@link ClusterPeerOptions}. */
+export const CLUSTER_DEFAULTS = Object.freeze({
+  sweepIntervalMs: 1_000, // 1 s
+});
+
+/**
+ * A Peer that serves one object space with the other nodes of a catalog: objects and leases are
+ * recorded in the catalog (ids are unique cluster-wide, capacity is shared, deletes wait for
+ * every node's leases), blobs live in shared storage, and an object sealed through another node is
+ * adopted from that storage when it is read here. See docs/scale-out.md.
+ */
+/** A Peer of a cluster, with what the node app drives itself. */
+export interface ClusterPeer extends Peer {
+  /**
+   * Records in the catalog every sealed object of the shared storage it does not know (after the
+   * catalog lost its data); returns how many. `UNAVAILABLE` while the catalog is away.
+   */
+  registerStored(): Promise<number>;
+  /** Ends the leases of nodes that died and removes what they left (also run on a timer). */
+  sweep(): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]>;
+}
+
+class ClusterPeerImpl implements ClusterPeer {
+  readonly #local: Peer;
+  readonly #storage: BlobStore;
+  readonly #catalog: Catalog;
+  readonly #node: string;
+  readonly #capacity: number | null;
+  readonly #clock: Clock;
+  readonly #sweepMs: number;
+  /** Reads waiting for a seal, by object id. */
+  readonly #waiting = new Map<string, Set<() => void>>();
+  /** The catalog side of leases that ended here, by lease id. */
+  readonly #ending = new Map<string, Promise<void>>();
+  readonly #offs: (() => void)[] = [];
+  #sweeper: NodeJS.Timeout | null = null;
+  #starting: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: ClusterPeerOptions) {
+    this.#local = options.local;
+    this.#storage = options.storage;
+    this.#catalog = options.catalog;
+    this.#node = options.nodeId;
+    this.#capacity = options.capacityBytes ?? null;
+    this.#clock = options.clock ?? systemClock;
+    this.#sweepMs = options.sweepIntervalMs ?? CLUSTER_DEFAULTS.sweepIntervalMs;
+  }
+
+  get events(): Peer['events'] {
+    return this.#local.events;
+  }
+
+  get storageName(): string {
+    return this.#local.storageName;
+  }
+
+  start(): Promise<void> {
+    this.#starting ??= (async () => {
+      await this.#local.start();
+      this.#offs.push(
+        this.#catalog.subscribe((notice) => this.#onNotice(notice)),
+        this.#local.events.on('lease-end', ({ lease }) => this.#trackEnd(lease)),
+        this.#local.events.on('delete', ({ objectId, reason }) => {
+          if (reason === 'aborted') void this.#aborted(objectId);
+        }),
+      );
+      await this.#register();
+      this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.#sweepMs);
+      this.#sweeper.unref();
+    })();
+    return this.#starting;
+  }
+
+  async registerStored(): Promise<number> {
+    await this.start();
+    return this.#register();
+  }
+
+  async sweep(): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]> {
+    const done = await this.#catalog.sweep(this.#clock.now());
+    for (const { objectId, outcome } of done) await this.#removeEverywhere(objectId, outcome);
+    return done;
+  }
+
+  async acquire(request: AcquireRequest, context: AcquireContext = {}): Promise<AcquireResult> {
+    await this.#ready();
+    const parsed = parseAcquireRequest(request, {
+      defaultTtlMs: PEER_DEFAULTS.defaultTtlMs,
+      maxTtlMs: Number.MAX_SAFE_INTEGER,
+      maxBlobs: Number.MAX_SAFE_INTEGER,
+    });
+    if (parsed.intent === 'create') {
+      const objectId = parsed.objectId ?? newObjectId();
+      const sizes = parsed.hints.map((h) => h ?? 0);
+      await this.#catalog.create(
+        {
+          ...this.#record(
+            { objectId, state: 'creating', size: sizes.reduce((a, b) => a + b, 0), meta: parsed.meta },
+            sizes,
+          ),
+          createdAt: this.#clock.now(),
+          sealedAt: null,
+        },
+        this.#capacity,
+      );
+      let result: AcquireResult;
+      try {
+        result = await this.#local.acquire({ ...request, objectId }, context);
+      } catch (err) {
+        await this.#catalog.abort(objectId).catch(() => undefined);
+        throw err;
+      }
+      return this.#recordLease(result);
+    }
+    return this.#read(parsed.objectId as string, request, context, parsed.timeoutMs);
+  }
+
+  async seal(leaseId: string): Promise<ObjectInfo> {
+    await this.#ready();
+    const object = await this.#local.seal(leaseId);
+    const blobSizes = (await this.#local.stat(object.objectId)).blobs.map((b) => b.size);
+    await this.#catalog.seal(
+      object.objectId,
+      { size: object.size, blobSizes, bytes: this.#bytes(blobSizes), sealedAt: object.sealedAt ?? this.#clock.now() },
+      this.#capacity,
+    );
+    return object;
+  }
+
+  async openLease(leaseId: string): Promise<AcquireResult> {
+    const result = await this.#local.openLease(leaseId);
+    return { ...result, lease: this.#withNode(result.lease) };
+  }
+
+  async release(leaseId: string): Promise<void> {
+    await this.#local.release(leaseId);
+    await this.#ending.get(leaseId);
+  }
+
+  async renew(leaseId: string, ttlMs?: number): Promise<Lease> {
+    const lease = this.#withNode(await this.#local.renew(leaseId, ttlMs));
+    await this.#catalog.renewLease(lease);
+    return lease;
+  }
+
+  async delete(objectId: string): Promise<DeleteResult> {
+    await this.#ready();
+    assertObjectId(objectId);
+    const outcome = await this.#catalog.delete(objectId, this.#clock.now());
+    if (outcome !== 'deleted') return { deleted: false, pending: true };
+    await this.#removeEverywhere(objectId, 'deleted');
+    return { deleted: true, pending: false };
+  }
+
+  async stat(objectId: string): Promise<ObjectInfo> {
+    await this.#ready();
+    assertObjectId(objectId);
+    const record = await this.#catalog.get(objectId);
+    if (!record || record.deleting) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+    return toObjectInfo(record);
+  }
+
+  async listObjects(): Promise<ObjectInfo[]> {
+    await this.#ready();
+    return (await this.#catalog.list()).map(toObjectInfo);
+  }
+
+  async listLeases(filter: { objectId?: string } = {}): Promise<Lease[]> {
+    await this.#ready();
+    if (filter.objectId !== undefined) assertObjectId(filter.objectId);
+    return this.#catalog.listLeases(filter, this.#clock.now());
+  }
+
+  async stats(): Promise<PeerStats> {
+    await this.#ready();
+    const [own, totals] = await Promise.all([this.#local.stats(), this.#catalog.totals(this.#clock.now())]);
+    return { ...own, ...totals, capacity: this.#capacity, evictions: 0 };
+  }
+
+  adopt(objectId: string): Promise<ObjectInfo | null> {
+    return this.#local.adopt(objectId);
+  }
+
+  drop(objectId: string): Promise<void> {
+    return this.#local.drop(objectId);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#sweeper) clearInterval(this.#sweeper);
+      for (const wake of [...this.#waiting.values()].flatMap((set) => [...set])) wake();
+      await this.#local.close();
+      await Promise.allSettled([...this.#ending.values()]);
+      for (const off of this.#offs.splice(0)) off();
+      await this.#catalog.close();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Registers every sealed object of the shared storage the catalog does not know; how many. */
+  async #register(): Promise<number> {
+    const ids = new Set((await this.#local.listObjects()).map((o) => o.objectId));
+    for (const id of (await this.#storage.storedIds?.()) ?? []) ids.add(id);
+    let added = 0;
+    for (const objectId of ids) {
+      const object = await this.#local.adopt(objectId).catch(() => null);
+      if (object?.state !== 'sealed') continue;
+      const sizes = object.blobs.map((b) => b.size);
+      if (await this.#catalog.register(this.#record(object, sizes))) added++;
+    }
+    return added;
+  }
+
+  async #ready(): Promise<void> {
+    if (this.#closing) throw new PackIceError('SHUTTING_DOWN', 'the node is shutting down');
+    await this.start();
+  }
+
+  async #read(
+    objectId: string,
+    request: AcquireRequest,
+    context: AcquireContext,
+    timeoutMs: number,
+  ): Promise<AcquireResult> {
+    const deadline = this.#clock.now() + timeoutMs;
+    for (;;) {
+      // Listen before looking, so a seal between the look and the wait is not missed.
+      const sealed = this.#waitForSeal(objectId, Math.max(0, deadline - this.#clock.now()), context.signal);
+      try {
+        const record = await this.#catalog.get(objectId);
+        if (record && !record.deleting && record.state === 'sealed') {
+          if (!(await this.#local.adopt(objectId))) {
+            throw new PackIceError('INTERNAL', `object ${objectId} is sealed but its blobs are not in shared storage`);
+          }
+          const result = await this.#local.acquire({ ...request, timeoutMs: 0 }, context);
+          return await this.#recordLease(result);
+        }
+        if (timeoutMs === 0 || this.#closing) {
+          if (record && !record.deleting) throw new PackIceError('NOT_SEALED', `object ${objectId} is not sealed yet`);
+          throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+        }
+        if (this.#clock.now() >= deadline) {
+          throw new PackIceError('TIMEOUT', `object ${objectId} was not sealed within ${timeoutMs} ms`);
+        }
+        await sealed.promise;
+        if (this.#closing) throw new PackIceError('SHUTTING_DOWN', 'the node is shutting down');
+      } finally {
+        sealed.cancel();
+      }
+    }
+  }
+
+  /** Resolves at a seal notice for the object, at the deadline, or rejects on abort. */
+  #waitForSeal(objectId: string, ms: number, signal?: AbortSignal): { promise: Promise<void>; cancel(): void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      const set = this.#waiting.get(objectId) ?? new Set();
+      this.#waiting.set(objectId, set);
+      const done = (): void => {
+        cancel();
+        resolve();
+      };
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      cancel = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waiting.get(objectId) === set) this.#waiting.delete(objectId);
+        signal?.removeEventListener('abort', onAbort);
+      };
+    });
+    promise.catch(() => undefined);
+    return { promise, cancel: () => cancel() };
+  }
+
+  async #recordLease(result: AcquireResult): Promise<AcquireResult> {
+    const lease = this.#withNode(result.lease);
+    try {
+      await this.#catalog.addLease(lease, this.#node);
+    } catch (err) {
+      await this.#local.release(lease.leaseId).catch(() => undefined);
+      throw toPackIceError(err);
+    }
+    return { ...result, lease };
+  }
+
+  #trackEnd(lease: Lease): void {
+    const ending = this.#leaseEnded(this.#withNode(lease))
+      .catch((err: unknown) => {
+        // The catalog's copy expires by itself; a sweep acts for it then.
+        process.emitWarning(`PackIce: could not record the end of lease ${lease.leaseId}: ${String(err)}`);
+      })
+      .finally(() => this.#ending.delete(lease.leaseId));
+    this.#ending.set(lease.leaseId, ending);
+  }
+
+  async #leaseEnded(lease: Lease): Promise<void> {
+    const outcome = await this.#catalog.removeLease(lease, this.#clock.now());
+    if (outcome === 'deleted') await this.#removeEverywhere(lease.objectId, 'deleted');
+  }
+
+  async #aborted(objectId: string): Promise<void> {
+    await this.#catalog.abort(objectId).catch(() => undefined);
+    await this.#catalog.publish({ type: 'gone', objectId, reason: 'aborted' }).catch(() => undefined);
+  }
+
+  /** Removes the object's storage (once, here) and tells the other nodes to forget it. */
+  async #removeEverywhere(objectId: string, reason: 'deleted' | 'aborted'): Promise<void> {
+    await this.#local.drop(objectId).catch(() => undefined);
+    await this.#storage.remove(objectId, []);
+    await this.#catalog.publish({ type: 'gone', objectId, reason });
+  }
+
+  #onNotice(notice: CatalogNotice): void {
+    if (notice.type === 'sealed') {
+      for (const wake of [...(this.#waiting.get(notice.objectId) ?? [])]) wake();
+    } else {
+      void this.#local.drop(notice.objectId).catch(() => undefined);
+    }
+  }
+
+  #withNode(lease: Lease): Lease {
+    return { ...lease, holder: { ...lease.holder, node: this.#node } };
+  }
+
+  #bytes(sizes: readonly number[]): number {
+    const unit = this.#storage.allocationUnit;
+    if (!unit) return sizes.reduce((a, b) => a + b, 0);
+    return sizes.reduce((total, size) => total + Math.max(1, Math.ceil(size / unit)) * unit, 0);
+  }
+
+  #record(
+    object: Pick<ObjectInfo, 'objectId' | 'state' | 'size' | 'meta'> &
+      Partial<Pick<ObjectInfo, 'createdAt' | 'sealedAt'>>,
+    blobSizes: readonly number[],
+  ): CatalogObject {
+    return {
+      objectId: object.objectId,
+      state: object.state,
+      size: object.size,
+      meta: object.meta,
+      createdAt: object.createdAt ?? this.#clock.now(),
+      sealedAt: object.sealedAt ?? null,
+      blobSizes,
+      bytes: this.#bytes(blobSizes),
+      node: this.#node,
+      deleting: false,
+    };
+  }
+}
+
+function toObjectInfo(record: CatalogObject): ObjectInfo {
+  return {
+    objectId: record.objectId,
+    state: record.state,
+    size: record.size,
+    meta: record.meta,
+    createdAt: record.createdAt,
+    sealedAt: record.sealedAt,
+    blobs: record.blobSizes.map((size) => ({ size })),
+  };
+}
+
+/**
+ * Makes a Peer that shares one object space with the other nodes of `catalog` (scale-out). The
+ * node's own Peer keeps the descriptors and local leases; the catalog keeps what all must agree on.
+ */
+export function createClusterPeer(options: ClusterPeerOptions): ClusterPeer {
+  if (typeof options.nodeId !== 'string' || options.nodeId.length === 0) {
+    throw new PackIceError('BAD_REQUEST', 'a cluster node needs a nodeId');
+  }
+  return new ClusterPeerImpl(options);
+}
