@@ -1,5 +1,5 @@
 import { defaultSocketPath } from '@packice/transport-uds';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The node app's executable (the CLI runs the node as its own process, never in-process). */
 export function nodeAppMain(): string {
@@ -14,5 +14,14 @@ export function defaultRunDir(socket?: string): string {
   return dirname(socket ?? defaultSocketPath());
 }
 
-export const defaultPidfile = (socket?: string): string => join(defaultRunDir(socket), 'node.pid');
-export const defaultLogfile = (socket?: string): string => join(defaultRunDir(socket), 'node.log');
+// Named after the socket (`a.sock` -> `a.pid`, `a.log`), so nodes whose sockets share a directory
+// do not share a pidfile.
+const besideSocket = (socket: string | undefined, extension: string): string => {
+  const path = socket ?? defaultSocketPath();
+  return join(dirname(path), `${basename(path, '.sock')}${extension}`);
+};
+
+/** `<socket name>.pid` beside the socket: `node.pid` for the default `node.sock`. */
+export const defaultPidfile = (socket?: string): string => besideSocket(socket, '.pid');
+/** `<socket name>.log` beside the socket: `node.log` for the default `node.sock`. */
+export const defaultLogfile = (socket?: string): string => besideSocket(socket, '.log');

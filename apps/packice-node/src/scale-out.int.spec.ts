@@ -128,6 +128,17 @@ describe('two nodes, one Redis, one shared directory', () => {
     expect((await a.listObjects()).map((o) => o.objectId)).not.toContain('held');
   });
 
+  it('an id deleted and made again through another node is read as the new object', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    await a.put('first bytes', { objectId: 'again' });
+    expect((await b.get('again')).toString()).toBe('first bytes');
+    await expect(a.delete('again')).resolves.toEqual({ deleted: true, pending: false });
+    await a.put('second bytes', { objectId: 'again' });
+    expect((await b.get('again')).toString()).toBe('second bytes');
+    await b.delete('again');
+  });
+
   it('bounds the shared space by --capacity across nodes', async () => {
     const a = await client(nodes.a.report.socket as string);
     const b = await client(nodes.b.report.socket as string);

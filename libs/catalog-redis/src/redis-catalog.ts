@@ -145,14 +145,15 @@ class RedisCatalogImpl implements RedisCatalog {
 
   async seal(
     objectId: string,
-    sealed: { size: number; blobSizes: readonly number[]; bytes: number; sealedAt: number },
+    sealed: { size: number; blobSizes: readonly number[]; bytes: number; createdAt: number; sealedAt: number },
     capacity: number | null,
   ): Promise<void> {
     const current = await this.get(objectId);
     if (!current) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
-    const record = { ...current, size: sealed.size, blobSizes: sealed.blobSizes, sealedAt: sealed.sealedAt };
+    const { size, blobSizes, createdAt, sealedAt } = sealed;
+    const record = { ...current, size, blobSizes, createdAt, sealedAt };
     const answer = await this.#call(() =>
-      this.#redis.pkSeal(this.prefix, objectId, stored(record), sealed.bytes, capacity ?? -1),
+      this.#redis.pkSeal(this.prefix, objectId, stored(record), sealed.bytes, capacity ?? -1, createdAt),
     );
     if (answer === 'GONE') throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
     if (answer === 'FULL')
@@ -161,7 +162,9 @@ class RedisCatalogImpl implements RedisCatalog {
 
   async register(object: CatalogObject): Promise<boolean> {
     return (
-      (await this.#call(() => this.#redis.pkRegister(this.prefix, object.objectId, stored(object), object.bytes))) === 1
+      (await this.#call(() =>
+        this.#redis.pkRegister(this.prefix, object.objectId, stored(object), object.bytes, object.createdAt),
+      )) === 1
     );
   }
 
@@ -169,10 +172,18 @@ class RedisCatalogImpl implements RedisCatalog {
     await this.#call(() => this.#redis.pkAbort(this.prefix, objectId));
   }
 
-  async addLease(lease: Lease, node: string): Promise<void> {
+  async addLease(lease: Lease, node: string, createdAt?: number): Promise<void> {
     const json = JSON.stringify({ ...lease, holder: { ...lease.holder, node } });
     const answer = await this.#call(() =>
-      this.#redis.pkAddLease(this.prefix, lease.leaseId, lease.objectId, lease.access, lease.expiresAt, json),
+      this.#redis.pkAddLease(
+        this.prefix,
+        lease.leaseId,
+        lease.objectId,
+        lease.access,
+        lease.expiresAt,
+        json,
+        createdAt ?? -1,
+      ),
     );
     if (answer === 'GONE') throw new PackIceError('NOT_FOUND', `object ${lease.objectId} not found`);
     if (answer === 'CREATING') throw new PackIceError('NOT_SEALED', `object ${lease.objectId} is not sealed yet`);

@@ -40,7 +40,7 @@ redis.call('INCRBY', p .. 'bytes', bytes)
 return 'OK'
 `;
 
-/** ARGV: id, record JSON, bytes, capacity. GONE, FULL or OK; publishes the seal. */
+/** ARGV: id, record JSON, bytes, capacity, created_at. GONE, FULL or OK; publishes the seal. */
 export const SEAL = `
 local p = KEYS[1]
 local okey = p .. 'obj:' .. ARGV[1]
@@ -50,18 +50,18 @@ local bytes = tonumber(ARGV[3])
 local cap = tonumber(ARGV[4])
 local used = tonumber(redis.call('GET', p .. 'bytes') or '0')
 if cap >= 0 and bytes > before and used + bytes - before > cap then return 'FULL' end
-redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', bytes)
+redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', bytes, 'created_at', ARGV[5])
 redis.call('INCRBY', p .. 'bytes', bytes - before)
 redis.call('PUBLISH', p .. 'notices', cjson.encode({ type = 'sealed', objectId = ARGV[1] }))
 return 'OK'
 `;
 
-/** ARGV: id, record JSON, bytes. 1 when added. */
+/** ARGV: id, record JSON, bytes, created_at. 1 when added. */
 export const REGISTER = `
 local p = KEYS[1]
 local okey = p .. 'obj:' .. ARGV[1]
 if redis.call('EXISTS', okey) == 1 then return 0 end
-redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', ARGV[3], 'deleting', '0')
+redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', ARGV[3], 'deleting', '0', 'created_at', ARGV[4])
 redis.call('SADD', p .. 'objects', ARGV[1])
 redis.call('INCRBY', p .. 'bytes', ARGV[3])
 return 1
@@ -76,12 +76,13 @@ forget(p, ARGV[1])
 return 1
 `;
 
-/** ARGV: lease id, object id, access, expires_at, lease JSON. GONE, CREATING or OK. */
+/** ARGV: lease id, object id, access, expires_at, lease JSON, created_at (-1: any). GONE, CREATING or OK. */
 export const ADD_LEASE = `
 local p = KEYS[1]
 local okey = p .. 'obj:' .. ARGV[2]
 local state = redis.call('HGET', okey, 'state')
 if not state or redis.call('HGET', okey, 'deleting') == '1' then return 'GONE' end
+if tonumber(ARGV[6]) >= 0 and redis.call('HGET', okey, 'created_at') ~= ARGV[6] then return 'GONE' end
 if ARGV[3] == 'read' and state ~= 'sealed' then return 'CREATING' end
 redis.call('HSET', p .. 'lease:' .. ARGV[1], 'json', ARGV[5], 'object_id', ARGV[2], 'access', ARGV[3])
 redis.call('ZADD', p .. 'leases', ARGV[4], ARGV[1])

@@ -31,12 +31,12 @@ export interface Catalog {
    */
   create(object: CatalogObject, capacity: number | null): Promise<void>;
   /**
-   * Records the seal: final sizes, bytes (growth checked against `capacity`), seal time; tells
-   * every node. `NOT_FOUND` when the object is gone (aborted meanwhile).
+   * Records the seal: final sizes, bytes (growth checked against `capacity`), creation and seal
+   * times as the storage keeps them; tells every node. `NOT_FOUND` when the object is gone.
    */
   seal(
     objectId: string,
-    sealed: { size: number; blobSizes: readonly number[]; bytes: number; sealedAt: number },
+    sealed: { size: number; blobSizes: readonly number[]; bytes: number; createdAt: number; sealedAt: number },
     capacity: number | null,
   ): Promise<void>;
   /** Records a sealed object found in shared storage, unless the id is known. True if added. */
@@ -45,9 +45,10 @@ export interface Catalog {
   abort(objectId: string): Promise<void>;
   /**
    * Records a lease (with the node that holds it). `NOT_FOUND` when the object is gone or being
-   * deleted; for a read lease, `NOT_SEALED` while it is creating.
+   * deleted, or (with `createdAt`) when the id now names another object than the one made then;
+   * for a read lease, `NOT_SEALED` while it is creating.
    */
-  addLease(lease: Lease, node: string): Promise<void>;
+  addLease(lease: Lease, node: string, createdAt?: number): Promise<void>;
   /** Moves a lease's expiry. */
   renewLease(lease: Lease): Promise<void>;
   /** Forgets a lease; `deleted` when it was the last one on an object being deleted. */

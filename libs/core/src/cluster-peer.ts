@@ -150,7 +150,13 @@ class ClusterPeerImpl implements ClusterPeer {
     const blobSizes = (await this.#local.stat(object.objectId)).blobs.map((b) => b.size);
     await this.#catalog.seal(
       object.objectId,
-      { size: object.size, blobSizes, bytes: this.#bytes(blobSizes), sealedAt: object.sealedAt ?? this.#clock.now() },
+      {
+        size: object.size,
+        blobSizes,
+        bytes: this.#bytes(blobSizes),
+        createdAt: object.createdAt,
+        sealedAt: object.sealedAt ?? this.#clock.now(),
+      },
       this.#capacity,
     );
     return object;
@@ -255,6 +261,18 @@ class ClusterPeerImpl implements ClusterPeer {
     context: AcquireContext,
     timeoutMs: number,
   ): Promise<AcquireResult> {
+    // Read here before: one round trip, the catalog checking that the id still names this object.
+    const known = await this.#local.stat(objectId).catch(() => null);
+    if (known?.state === 'sealed') {
+      const result = await this.#local.acquire({ ...request, timeoutMs: 0 }, context);
+      try {
+        return await this.#recordLease(result, known.createdAt);
+      } catch (err) {
+        if (!isCode(err, 'NOT_FOUND')) throw err;
+        // Deleted (or made again) elsewhere and the notice missed: forget this copy, look again.
+        await this.#local.drop(objectId).catch(() => undefined);
+      }
+    }
     const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
       // Listen before looking, so a seal between the look and the wait is not missed.
@@ -262,11 +280,12 @@ class ClusterPeerImpl implements ClusterPeer {
       try {
         const record = await this.#catalog.get(objectId);
         if (record && !record.deleting && record.state === 'sealed') {
-          if (!(await this.#local.adopt(objectId))) {
+          const adopted = await this.#local.adopt(objectId);
+          if (!adopted) {
             throw new PackIceError('INTERNAL', `object ${objectId} is sealed but its blobs are not in shared storage`);
           }
           const result = await this.#local.acquire({ ...request, timeoutMs: 0 }, context);
-          return await this.#recordLease(result);
+          return await this.#recordLease(result, adopted.createdAt);
         }
         if (timeoutMs === 0 || this.#closing) {
           if (record && !record.deleting) throw new PackIceError('NOT_SEALED', `object ${objectId} is not sealed yet`);
@@ -311,10 +330,10 @@ class ClusterPeerImpl implements ClusterPeer {
     return { promise, cancel: () => cancel() };
   }
 
-  async #recordLease(result: AcquireResult): Promise<AcquireResult> {
+  async #recordLease(result: AcquireResult, createdAt?: number): Promise<AcquireResult> {
     const lease = this.#withNode(result.lease);
     try {
-      await this.#catalog.addLease(lease, this.#node);
+      await this.#catalog.addLease(lease, this.#node, createdAt);
     } catch (err) {
       await this.#local.release(lease.leaseId).catch(() => undefined);
       throw toPackIceError(err);
@@ -386,6 +405,8 @@ class ClusterPeerImpl implements ClusterPeer {
     };
   }
 }
+
+const isCode = (err: unknown, code: string): boolean => (err as { code?: unknown })?.code === code;
 
 function toObjectInfo(record: CatalogObject): ObjectInfo {
   return {

@@ -63,7 +63,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       await expect(a.create(object('o2', { bytes: 6000 }), 10_000)).rejects.toMatchObject({ code: 'OUT_OF_CAPACITY' });
       await expect(a.get('o2')).resolves.toBeNull();
       await expect(a.totals(T0)).resolves.toEqual({ objects: 1, leases: 0, bytes: 6000 });
-      await a.seal('o1', { size: 1, blobSizes: [1], bytes: 4096, sealedAt: T0 + 1 }, 10_000);
+      await a.seal('o1', { size: 1, blobSizes: [1], bytes: 4096, createdAt: T0, sealedAt: T0 + 1 }, 10_000);
       await a.create(object('o2', { bytes: 5000 }), 10_000);
       await expect(a.totals(T0)).resolves.toEqual({ objects: 2, leases: 0, bytes: 9096 });
     });
@@ -72,10 +72,18 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       const heard: CatalogNotice[] = [];
       a.subscribe((n) => heard.push(n));
       await a.create(object('o1'), null);
-      await a.seal('o1', { size: 7, blobSizes: [7], bytes: 4096, sealedAt: T0 + 5 }, null);
-      await expect(a.get('o1')).resolves.toMatchObject({ state: 'sealed', size: 7, blobSizes: [7], sealedAt: T0 + 5 });
+      await a.seal('o1', { size: 7, blobSizes: [7], bytes: 4096, createdAt: T0 + 2, sealedAt: T0 + 5 }, null);
+      await expect(a.get('o1')).resolves.toMatchObject({
+        state: 'sealed',
+        size: 7,
+        blobSizes: [7],
+        createdAt: T0 + 2,
+        sealedAt: T0 + 5,
+      });
       await until('the seal notice', () => heard.some((n) => n.type === 'sealed' && n.objectId === 'o1'));
-      await expect(a.seal('gone', { size: 1, blobSizes: [1], bytes: 1, sealedAt: T0 }, null)).rejects.toMatchObject({
+      await expect(
+        a.seal('gone', { size: 1, blobSizes: [1], bytes: 1, createdAt: T0, sealedAt: T0 }, null),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
     });
@@ -86,7 +94,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       await expect(a.addLease(lease('r0', 'o1', 'read', T0 + 1000), 'node-b')).rejects.toMatchObject({
         code: 'NOT_SEALED',
       });
-      await a.seal('o1', { size: 10, blobSizes: [10], bytes: 4096, sealedAt: T0 }, null);
+      await a.seal('o1', { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 }, null);
       await a.addLease(lease('r1', 'o1', 'read', T0 + 2000), 'node-b');
       await expect(a.addLease(lease('r2', 'missing', 'read', T0 + 2000), 'node-b')).rejects.toMatchObject({
         code: 'NOT_FOUND',
@@ -98,13 +106,19 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       ]);
       expect((await a.listLeases({}, T0 + 1500)).map((l) => l.leaseId)).toEqual(['r1']);
       await expect(a.totals(T0)).resolves.toMatchObject({ leases: 2 });
+      // A lease for the object as made at another time (the id deleted and made again) is refused.
+      await expect(a.addLease(lease('r9', 'o1', 'read', T0 + 2000), 'node-b', T0 - 1)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      await a.addLease(lease('r8', 'o1', 'read', T0 + 2000), 'node-b', T0);
+      await a.removeLease(lease('r8', 'o1', 'read', T0 + 2000), T0);
       await a.renewLease({ ...lease('r1', 'o1', 'read', T0 + 9000), holder: { transport: 'direct', node: 'node-b' } });
       expect((await a.listLeases({ objectId: 'o1' }, T0 + 5000)).map((l) => l.leaseId)).toEqual(['r1']);
     });
 
     it('defers a delete until the last lease anywhere ends; meanwhile the object is gone to new readers', async () => {
       await a.create(object('o1'), null);
-      await a.seal('o1', { size: 10, blobSizes: [10], bytes: 4096, sealedAt: T0 }, null);
+      await a.seal('o1', { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 }, null);
       const r1 = lease('r1', 'o1', 'read', T0 + 1000);
       const r2 = lease('r2', 'o1', 'read', T0 + 1000);
       await a.addLease(r1, 'node-a');
@@ -127,7 +141,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       await a.create(object('dead-create'), null);
       await a.addLease(lease('c1', 'dead-create', 'create', T0 + 1000), 'node-dead');
       await a.create(object('held'), null);
-      await a.seal('held', { size: 10, blobSizes: [10], bytes: 4096, sealedAt: T0 }, null);
+      await a.seal('held', { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 }, null);
       await a.addLease(lease('r1', 'held', 'read', T0 + 1000), 'node-dead');
       await a.addLease(lease('r2', 'held', 'read', T0 + 9000), 'node-alive');
       await expect(a.delete('held', T0)).resolves.toBe('pending');
@@ -140,7 +154,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('registers a sealed object found in storage once, and aborts only unsealed ones', async () => {
-      const found = object('found', { state: 'sealed', sealedAt: T0 });
+      const found = object('found', { state: 'sealed', createdAt: T0, sealedAt: T0 });
       await expect(a.register(found)).resolves.toBe(true);
       await expect(a.register(found)).resolves.toBe(false);
       await a.abort('found');
