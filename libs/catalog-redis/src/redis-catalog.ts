@@ -163,7 +163,14 @@ class RedisCatalogImpl implements RedisCatalog {
   async register(object: CatalogObject): Promise<boolean> {
     return (
       (await this.#call(() =>
-        this.#redis.pkRegister(this.prefix, object.objectId, stored(object), object.bytes, object.createdAt),
+        this.#redis.pkRegister(
+          this.prefix,
+          object.objectId,
+          stored(object),
+          object.bytes,
+          object.createdAt,
+          object.node,
+        ),
       )) === 1
     );
   }

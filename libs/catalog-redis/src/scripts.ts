@@ -56,14 +56,24 @@ redis.call('PUBLISH', p .. 'notices', cjson.encode({ type = 'sealed', objectId =
 return 'OK'
 `;
 
-/** ARGV: id, record JSON, bytes, created_at. 1 when added. */
+/**
+ * ARGV: id, record JSON, bytes, created_at, node. 1 when added, or when the node's own unsealed
+ * record is now sealed (its seal reached the storage but not the catalog); else 0.
+ */
 export const REGISTER = `
 local p = KEYS[1]
 local okey = p .. 'obj:' .. ARGV[1]
-if redis.call('EXISTS', okey) == 1 then return 0 end
-redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', ARGV[3], 'deleting', '0', 'created_at', ARGV[4])
+local before = 0
+if redis.call('EXISTS', okey) == 1 then
+  if redis.call('HGET', okey, 'state') ~= 'creating' then return 0 end
+  if cjson.decode(redis.call('HGET', okey, 'rec')).node ~= ARGV[5] then return 0 end
+  before = tonumber(redis.call('HGET', okey, 'bytes') or '0')
+end
+redis.call('HSET', okey, 'rec', ARGV[2], 'state', 'sealed', 'bytes', ARGV[3], 'created_at', ARGV[4])
+if before == 0 then redis.call('HSET', okey, 'deleting', '0') end
 redis.call('SADD', p .. 'objects', ARGV[1])
-redis.call('INCRBY', p .. 'bytes', ARGV[3])
+redis.call('INCRBY', p .. 'bytes', tonumber(ARGV[3]) - before)
+redis.call('PUBLISH', p .. 'notices', cjson.encode({ type = 'sealed', objectId = ARGV[1] }))
 return 1
 `;
 

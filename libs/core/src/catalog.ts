@@ -39,7 +39,10 @@ export interface Catalog {
     sealed: { size: number; blobSizes: readonly number[]; bytes: number; createdAt: number; sealedAt: number },
     capacity: number | null,
   ): Promise<void>;
-  /** Records a sealed object found in shared storage, unless the id is known. True if added. */
+  /**
+   * Records a sealed object found in shared storage, unless the id is known; an unsealed record
+   * of the same node becomes sealed (its seal reached the storage, not the catalog). True if so.
+   */
   register(object: CatalogObject): Promise<boolean>;
   /** Forgets an unsealed object whose create ended without a seal. */
   abort(objectId: string): Promise<void>;

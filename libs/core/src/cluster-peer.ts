@@ -62,6 +62,7 @@ class ClusterPeerImpl implements ClusterPeer {
   readonly #ending = new Map<string, Promise<void>>();
   readonly #offs: (() => void)[] = [];
   #sweeper: NodeJS.Timeout | null = null;
+  #unrecordedEnds = 0;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
 
@@ -148,17 +149,24 @@ class ClusterPeerImpl implements ClusterPeer {
     await this.#ready();
     const object = await this.#local.seal(leaseId);
     const blobSizes = (await this.#local.stat(object.objectId)).blobs.map((b) => b.size);
-    await this.#catalog.seal(
-      object.objectId,
-      {
-        size: object.size,
-        blobSizes,
-        bytes: this.#bytes(blobSizes),
-        createdAt: object.createdAt,
-        sealedAt: object.sealedAt ?? this.#clock.now(),
-      },
-      this.#capacity,
-    );
+    try {
+      await this.#catalog.seal(
+        object.objectId,
+        {
+          size: object.size,
+          blobSizes,
+          bytes: this.#bytes(blobSizes),
+          createdAt: object.createdAt,
+          sealedAt: object.sealedAt ?? this.#clock.now(),
+        },
+        this.#capacity,
+      );
+    } catch (err) {
+      // The catalog lost the record (Redis restarted since the create): the storage holds the
+      // sealed object, so it is recorded anew. (While Redis is away the seal fails UNAVAILABLE;
+      // the object is registered when it is back.)
+      if (!isCode(err, 'NOT_FOUND') || !(await this.#catalog.register(this.#record(object, blobSizes)))) throw err;
+    }
     return object;
   }
 
@@ -343,9 +351,16 @@ class ClusterPeerImpl implements ClusterPeer {
 
   #trackEnd(lease: Lease): void {
     const ending = this.#leaseEnded(this.#withNode(lease))
+      .then(() => {
+        this.#unrecordedEnds = 0;
+      })
       .catch((err: unknown) => {
-        // The catalog's copy expires by itself; a sweep acts for it then.
-        process.emitWarning(`PackIce: could not record the end of lease ${lease.leaseId}: ${String(err)}`);
+        // The catalog's copy expires by itself and a sweep acts for it then; one warning per outage.
+        if (this.#unrecordedEnds++ === 0) {
+          process.emitWarning(
+            `PackIce: lease ends cannot be recorded in the catalog (they expire there): ${String(err)}`,
+          );
+        }
       })
       .finally(() => this.#ending.delete(lease.leaseId));
     this.#ending.set(lease.leaseId, ending);
@@ -363,6 +378,20 @@ class ClusterPeerImpl implements ClusterPeer {
 
   /** Removes the object's storage (once, here) and tells the other nodes to forget it. */
   async #removeEverywhere(objectId: string, reason: 'deleted' | 'aborted'): Promise<void> {
+    if (reason === 'aborted') {
+      // The storage is the truth of a seal: an object whose seal never reached the catalog is
+      // recorded, not removed.
+      const sealed = await this.#local.adopt(objectId).catch(() => null);
+      if (sealed?.state === 'sealed') {
+        await this.#catalog.register(
+          this.#record(
+            sealed,
+            sealed.blobs.map((b) => b.size),
+          ),
+        );
+        return;
+      }
+    }
     await this.#local.drop(objectId).catch(() => undefined);
     await this.#storage.remove(objectId, []);
     await this.#catalog.publish({ type: 'gone', objectId, reason });
