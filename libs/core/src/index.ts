@@ -17,6 +17,7 @@ export type { Clock, ClockTimer } from './clock';
 export { CLUSTER_DEFAULTS, createClusterPeer } from './cluster-peer';
 export type { ClusterPeer, ClusterPeerOptions } from './cluster-peer';
 export { createPeer } from './create-peer';
+export { createMemoryCatalog } from './memory-catalog';
 export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, fromWireEvent, parseSubscribeParams } from './event-hub';
 export type {
   Deliver,

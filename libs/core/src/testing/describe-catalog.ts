@@ -162,7 +162,14 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       await a.create(object('half'), null);
       await a.abort('half');
       await expect(a.get('half')).resolves.toBeNull();
-      await expect(a.totals(T0)).resolves.toEqual({ objects: 1, leases: 0, bytes: 4096 });
+      // A seal that reached the storage but not the catalog: its own node registers it as sealed.
+      await a.create(object('lost-seal', { node: 'node-a' }), null);
+      const sealed = object('lost-seal', { state: 'sealed', sealedAt: T0 + 1, node: 'node-a' });
+      await expect(a.register({ ...sealed, node: 'node-b' })).resolves.toBe(false);
+      await expect(a.register(sealed)).resolves.toBe(true);
+      await expect(a.get('lost-seal')).resolves.toMatchObject({ state: 'sealed', sealedAt: T0 + 1 });
+      await a.abort('lost-seal');
+      await expect(a.totals(T0)).resolves.toEqual({ objects: 2, leases: 0, bytes: 8192 });
     });
   });
 }
