@@ -154,9 +154,6 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
     const url = String(s.redis);
     if (!/^(redis|rediss|unix):\/\//.test(url))
       throw bad(`redis takes redis://host:port/db or unix:///path, not ${url}`);
-    if (config.storage !== 'fs') {
-      throw bad('--redis needs --storage fs with a --dir every node shares (memory storage cannot span nodes yet)');
-    }
     config.redis = url;
   }
   if (s.cluster !== undefined) {

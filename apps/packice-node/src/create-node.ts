@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import type { NodeConfig } from './config';
 import { createNodeMetrics, type NodeMetrics } from './metrics';
 import { acquirePidfile, type Pidfile } from './pidfile';
+import { createRemoteReads } from './remote-reads';
 
 /** A running (or startable) PackIce node. */
 export interface PackIceNode extends AsyncDisposable {
@@ -48,7 +49,15 @@ export function createNode(config: NodeConfig): PackIceNode {
   });
   const catalog = shared ? createRedisCatalog({ url: config.redis as string, cluster: config.cluster }) : null;
   const peer = catalog
-    ? createClusterPeer({ local, storage, catalog, nodeId: config.nodeId, capacityBytes: config.capacityBytes })
+    ? createClusterPeer({
+        local,
+        storage,
+        catalog,
+        nodeId: config.nodeId,
+        capacityBytes: config.capacityBytes,
+        remote: createRemoteReads(config.token),
+        dataUrl: () => url,
+      })
     : local;
   const metrics = createNodeMetrics(peer, eventHubOf(peer));
   let metricsServer: Server | null = null;

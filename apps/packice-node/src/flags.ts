@@ -42,7 +42,7 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
   redis: {
     setting: 'redis',
     description:
-      'scale-out: share one object space with the nodes of this Redis (redis://host:port/db or unix:///path); needs --storage fs on a shared --dir',
+      "scale-out: share one object space with the nodes of this Redis (redis://host:port/db or unix:///path); with --storage fs every node shares the --dir; with mem, other nodes read over the owner node's HTTP",
     env: 'PACKICE_REDIS',
   },
   cluster: {

@@ -277,3 +277,40 @@ describe('two nodes, one Redis, one shared directory', () => {
     await Promise.all(pair.map((n) => n.stop()));
   }, 60_000);
 });
+
+describe('memory storage over one Redis: objects stay with the node that made them', () => {
+  it('another node answers a read with the owner’s data-plane URL; without HTTP at the owner, a coded error', async () => {
+    const flags = (name: string, transport: string): string[] => [
+      ...['--socket', join(dir, `${name}.sock`), '--transport', transport, '--port', '0'],
+      ...['--redis', redis.url, '--cluster', 'memory', '--node-id', name],
+    ];
+    const owner = await startNodeProcess(flags('owner', 'uds,http'));
+    const quiet = await startNodeProcess(flags('quiet', 'uds'));
+    const atOwner = await client(owner.report.socket as string);
+    const atQuiet = await client(quiet.report.socket as string);
+    const overHttp = await client(owner.report.url as string);
+    const bytes = pattern(200_000, 3);
+    await atOwner.put(bytes, { objectId: 'in-memory', meta: { kind: 'frame' } });
+
+    // Through the other node, over UDS: the handle is the owner's URL, the client copies the bytes from there.
+    const lease = await atQuiet.acquire({ intent: 'read', objectId: 'in-memory' });
+    expect((await lease.read()).equals(bytes)).toBe(true);
+    const held = await overHttp.listLeases({ objectId: 'in-memory' });
+    expect(held).toEqual([
+      expect.objectContaining({ leaseId: lease.leaseId, holder: expect.objectContaining({ node: 'owner' }) }),
+    ]);
+    await expect(atOwner.delete('in-memory')).resolves.toEqual({ deleted: false, pending: true });
+    await lease.release();
+    await expect(atQuiet.stat('in-memory')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // An object in the memory of a node without HTTP cannot be read elsewhere: a code that says why.
+    await atQuiet.put('kept here', { objectId: 'quiet-one' });
+    await expect(atOwner.get('quiet-one')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('serves no HTTP'),
+    });
+    expect((await atQuiet.get('quiet-one')).toString()).toBe('kept here');
+    await atQuiet.delete('quiet-one');
+    await Promise.all([owner.stop(), quiet.stop()]);
+  }, 30_000);
+});

@@ -304,8 +304,8 @@ function unavailable(err: unknown): PackIceError {
 }
 
 function stored(object: StoredRecord): string {
-  const { objectId, size, meta, createdAt, sealedAt, blobSizes, node } = object;
-  return JSON.stringify({ objectId, size, meta, createdAt, sealedAt, blobSizes, node });
+  const { objectId, size, meta, createdAt, sealedAt, blobSizes, node, dataUrl } = object;
+  return JSON.stringify({ objectId, size, meta, createdAt, sealedAt, blobSizes, node, dataUrl });
 }
 
 function parseObject(hash: Record<string, string> | null): CatalogObject | null {

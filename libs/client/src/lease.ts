@@ -5,6 +5,15 @@ import type { BlobIo, WritableView } from './blob-io';
 import { FileBlobIo } from './file-blob-io';
 import type { BlobFile } from './stream-blob-file';
 import { InProcessBlobIo, UrlBlobIo } from './stream-blob-io';
+import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
+
+/** A blob in another node's memory (scale-out): read over HTTP from that node's data plane. */
+function remoteBlobIo(url: string): BlobIo {
+  const match = /^(https?:\/\/[^/]+)\/v1\/leases\/([^/]+)\/blobs\/(\d+)$/.exec(url);
+  if (!match) throw new PackIceError('INTERNAL', `the node sent a blob URL this client cannot read: ${url}`);
+  const owner = createHttpClientTransport(new HttpTransport(match[1], { token: process.env.PACKICE_TOKEN }));
+  return new UrlBlobIo(owner, decodeURIComponent(match[2]), Number(match[3]));
+}
 
 function blobIo(access: BlobAccess, lease: LeaseRecord, transport: ClientTransport): BlobIo {
   switch (access.kind) {
@@ -16,6 +25,8 @@ function blobIo(access: BlobAccess, lease: LeaseRecord, transport: ClientTranspo
       return new InProcessBlobIo(access.blob, lease.access);
     case 'url':
       return new UrlBlobIo(transport, access.leaseId, access.index);
+    case 'remote':
+      return remoteBlobIo(access.url);
   }
 }
 

@@ -2,12 +2,14 @@ import type { Access, BlobInfo, ObjectInfo } from './model';
 
 /**
  * How a client reaches a blob's bytes. Storage gives `fd` or `path`; `in-process` means "use
- * the Blob's own read/write" (in-process peers). Transports add `url` (HTTP data plane).
+ * the Blob's own read/write" (in-process peers); `url` is the absolute data-plane URL of a blob
+ * that lives in another node's memory (scale-out). Transports add relative `url`s of their own.
  */
 export type BlobHandle =
   | { readonly kind: 'fd'; readonly fd: number }
   | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'in-process' };
+  | { readonly kind: 'in-process' }
+  | { readonly kind: 'url'; readonly url: string };
 
 /**
  * One blob of an object, owned by its storage. Methods throw `PackIceError`:

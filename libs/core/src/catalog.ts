@@ -10,6 +10,11 @@ export interface CatalogObject extends Omit<ObjectInfo, 'blobs'> {
   readonly node: string;
   /** Deleted, waiting for the last lease anywhere to end; invisible to new reads. */
   readonly deleting: boolean;
+  /**
+   * The HTTP base URL of the node that holds the bytes in its memory (memory storage), where other
+   * nodes send reads; null when that node serves no HTTP, absent with shared storage.
+   */
+  readonly dataUrl?: string | null;
 }
 
 /** What a catalog says after a lease ended or a delete was asked. */

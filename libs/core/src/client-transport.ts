@@ -8,6 +8,7 @@ export type BlobAccess =
   | { kind: 'fd'; fd: number } // a descriptor the Lease owns and closes
   | { kind: 'path'; path: string }
   | { kind: 'url'; leaseId: string; index: number }
+  | { kind: 'remote'; url: string } // another node's data plane (scale-out, memory storage): read-only
   | { kind: 'blob'; blob: Blob }; // in-process: the storage's own blob
 
 /** What `acquire` gives a Client, whatever the transport. */

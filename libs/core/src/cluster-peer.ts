@@ -7,6 +7,7 @@ import { assertObjectId, newObjectId } from './ids';
 import type { Lease, ObjectInfo, PeerStats } from './model';
 import type { AcquireContext, AcquireRequest, AcquireResult, DeleteResult, Peer } from './peer';
 import { PEER_DEFAULTS } from './peer-options';
+import { RemoteBlob, type RemoteReads } from './remote-reads';
 import { parseAcquireRequest } from './validate';
 
 /** Options of {@link createClusterPeer}. */
@@ -24,6 +25,13 @@ export interface ClusterPeerOptions {
   clock?: Clock;
   /** How often this node looks for leases of dead nodes (ms). */
   sweepIntervalMs?: number;
+  /**
+   * Memory storage (not shared): reads of objects in another node's memory go to that node's
+   * HTTP binding through this; without it they are `UNAVAILABLE`.
+   */
+  remote?: RemoteReads;
+  /** This node's HTTP base URL once it listens (null without HTTP): where other nodes read its objects. */
+  dataUrl?: () => string | null;
 }
 
 /** Defaults of {@link ClusterPeerOptions}. */
@@ -56,6 +64,10 @@ class ClusterPeerImpl implements ClusterPeer {
   readonly #capacity: number | null;
   readonly #clock: Clock;
   readonly #sweepMs: number;
+  readonly #remote: RemoteReads | undefined;
+  readonly #dataUrl: () => string | null;
+  /** Leases this node took at another node for its clients, by lease id. */
+  readonly #proxied = new Map<string, { baseUrl: string; result: AcquireResult; timer: NodeJS.Timeout }>();
   /** Reads waiting for a seal, by object id. */
   readonly #waiting = new Map<string, Set<() => void>>();
   /** The catalog side of leases that ended here, by lease id. */
@@ -74,6 +86,8 @@ class ClusterPeerImpl implements ClusterPeer {
     this.#capacity = options.capacityBytes ?? null;
     this.#clock = options.clock ?? systemClock;
     this.#sweepMs = options.sweepIntervalMs ?? CLUSTER_DEFAULTS.sweepIntervalMs;
+    this.#remote = options.remote;
+    this.#dataUrl = options.dataUrl ?? (() => null);
   }
 
   get events(): Peer['events'] {
@@ -171,16 +185,29 @@ class ClusterPeerImpl implements ClusterPeer {
   }
 
   async openLease(leaseId: string): Promise<AcquireResult> {
+    const proxied = this.#proxied.get(leaseId);
+    if (proxied) return proxied.result;
     const result = await this.#local.openLease(leaseId);
     return { ...result, lease: this.#withNode(result.lease) };
   }
 
   async release(leaseId: string): Promise<void> {
+    const proxied = this.#proxied.get(leaseId);
+    if (proxied && this.#remote) {
+      this.#forgetProxied(leaseId);
+      return this.#remote.release(proxied.baseUrl, leaseId);
+    }
     await this.#local.release(leaseId);
     await this.#ending.get(leaseId);
   }
 
   async renew(leaseId: string, ttlMs?: number): Promise<Lease> {
+    const proxied = this.#proxied.get(leaseId);
+    if (proxied && this.#remote) {
+      const lease = await this.#remote.renew(proxied.baseUrl, leaseId, ttlMs);
+      this.#trackProxied(proxied.baseUrl, { ...proxied.result, lease });
+      return lease;
+    }
     const lease = this.#withNode(await this.#local.renew(leaseId, ttlMs));
     await this.#catalog.renewLease(lease);
     return lease;
@@ -231,6 +258,12 @@ class ClusterPeerImpl implements ClusterPeer {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#sweeper) clearInterval(this.#sweeper);
+      await Promise.allSettled(
+        [...this.#proxied.entries()].map(([leaseId, { baseUrl }]) => {
+          this.#forgetProxied(leaseId);
+          return this.#remote?.release(baseUrl, leaseId);
+        }),
+      );
       for (const wake of [...this.#waiting.values()].flatMap((set) => [...set])) wake();
       await this.#local.close();
       await Promise.allSettled([...this.#ending.values()]);
@@ -287,6 +320,9 @@ class ClusterPeerImpl implements ClusterPeer {
       const sealed = this.#waitForSeal(objectId, Math.max(0, deadline - this.#clock.now()), context.signal);
       try {
         const record = await this.#catalog.get(objectId);
+        if (record && !record.deleting && record.state === 'sealed' && this.#elsewhere(record)) {
+          return await this.#readRemote(record, request, context);
+        }
         if (record && !record.deleting && record.state === 'sealed') {
           const adopted = await this.#local.adopt(objectId);
           if (!adopted) {
@@ -336,6 +372,41 @@ class ClusterPeerImpl implements ClusterPeer {
     });
     promise.catch(() => undefined);
     return { promise, cancel: () => cancel() };
+  }
+
+  /** The bytes are in another node's memory (memory storage): this node cannot adopt them. */
+  #elsewhere(record: CatalogObject): boolean {
+    return !this.#storage.load && record.node !== this.#node;
+  }
+
+  async #readRemote(record: CatalogObject, request: AcquireRequest, context: AcquireContext): Promise<AcquireResult> {
+    if (!record.dataUrl || !this.#remote) {
+      throw new PackIceError(
+        'UNAVAILABLE',
+        `object ${record.objectId} lives in the memory of node ${record.node}, which serves no HTTP: read it through that node`,
+      );
+    }
+    const got = await this.#remote.acquire(record.dataUrl, record.objectId, request.ttlMs, context.signal);
+    const blobs = got.urls.map((url, i) => new RemoteBlob(i, got.object.blobs[i]?.size ?? 0, url));
+    const result: AcquireResult = { lease: got.lease, object: { ...got.object, blobs } };
+    this.#trackProxied(record.dataUrl, result);
+    return result;
+  }
+
+  #trackProxied(baseUrl: string, result: AcquireResult): void {
+    const { leaseId, expiresAt } = result.lease;
+    this.#forgetProxied(leaseId);
+    // The owner ends the lease at its expiry; this node forgets it then.
+    const timer = setTimeout(() => this.#forgetProxied(leaseId), Math.max(0, expiresAt - this.#clock.now()) + 1_000);
+    timer.unref();
+    this.#proxied.set(leaseId, { baseUrl, result, timer });
+  }
+
+  #forgetProxied(leaseId: string): void {
+    const proxied = this.#proxied.get(leaseId);
+    if (!proxied) return;
+    clearTimeout(proxied.timer);
+    this.#proxied.delete(leaseId);
   }
 
   async #recordLease(result: AcquireResult, createdAt?: number): Promise<AcquireResult> {
@@ -392,8 +463,10 @@ class ClusterPeerImpl implements ClusterPeer {
         return;
       }
     }
-    await this.#local.drop(objectId).catch(() => undefined);
-    await this.#storage.remove(objectId, []);
+    // Through this node's Peer when it has the object (its storage accounting, its events);
+    // straight from the storage when not (a dead node's leftovers).
+    const here = await this.#local.delete(objectId).catch(() => null);
+    if (!here) await this.#storage.remove(objectId, []);
     await this.#catalog.publish({ type: 'gone', objectId, reason });
   }
 
@@ -431,6 +504,7 @@ class ClusterPeerImpl implements ClusterPeer {
       bytes: this.#bytes(blobSizes),
       node: this.#node,
       deleting: false,
+      ...(this.#storage.load ? {} : { dataUrl: this.#dataUrl() }),
     };
   }
 }

@@ -71,6 +71,8 @@ export type {
   PeerOptions,
 } from './peer';
 export { PEER_DEFAULTS } from './peer-options';
+export { RemoteBlob } from './remote-reads';
+export type { RemoteReads } from './remote-reads';
 export { fromSystemError } from './system-errors';
 export { TypedEmitter } from './typed-emitter';
 export {

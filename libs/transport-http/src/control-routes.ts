@@ -48,9 +48,10 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
     });
     const handles: WireHandle[] = object.blobs.map((blob, i) => {
       const handle = blob.handle(lease.access);
-      return handle.kind === 'path'
-        ? { kind: 'path', path: handle.path }
-        : { kind: 'url', url: `/v1/leases/${lease.leaseId}/blobs/${i}` };
+      if (handle.kind === 'path') return { kind: 'path', path: handle.path };
+      // A blob in another node's memory (scale-out): read at that node.
+      if (handle.kind === 'url') return { kind: 'url', url: handle.url };
+      return { kind: 'url', url: `/v1/leases/${lease.leaseId}/blobs/${i}` };
     });
     return { lease: toWireLease(lease), object: toWireObject(object, handles) };
   };

@@ -15,9 +15,11 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
       const body = await http.request('acquire', toWireAcquire(request), options);
       const lease = fromWireLease(body.lease);
       const { handles, ...object } = fromWireObject(body.object);
-      const access: BlobAccess[] = handles.map((handle, index) =>
-        handle?.kind === 'path' ? { kind: 'path', path: handle.path } : { kind: 'url', leaseId: lease.leaseId, index },
-      );
+      const access: BlobAccess[] = handles.map((handle, index) => {
+        if (handle?.kind === 'path') return { kind: 'path', path: handle.path };
+        if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) return { kind: 'remote', url: handle.url };
+        return { kind: 'url', leaseId: lease.leaseId, index };
+      });
       return { lease, object, access };
     },
     putBlob: (leaseId, index, data, options) => http.putBlob(leaseId, index, data, options),

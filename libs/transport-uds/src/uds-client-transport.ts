@@ -28,6 +28,10 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
       const { handles, ...object } = fromWireObject(body.object);
       const access: BlobAccess[] = [];
       for (const handle of handles) {
+        if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) {
+          access.push({ kind: 'remote', url: handle.url });
+          continue;
+        }
         const fd = handle?.kind === 'fd' ? fds[handle.fd] : undefined;
         if (fd === undefined) {
           closeQuietly(...fds);

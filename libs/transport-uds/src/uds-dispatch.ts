@@ -86,13 +86,13 @@ async function acquire(
   conn.leases.add(lease.leaseId);
   onLease(conn, lease.leaseId);
   let fds: number[];
+  let handles: WireHandle[];
   try {
-    fds = descriptorsFor(result);
+    ({ fds, handles } = descriptorsFor(result));
   } catch (err) {
     conn.leases.delete(lease.leaseId);
     await peer.release(lease.leaseId).catch(() => undefined);
     throw err;
   }
-  const handles: WireHandle[] = fds.map((_fd, i) => ({ kind: 'fd', fd: i }));
   return { result: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds };
 }
