@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSocketPath } from '@packice/transport-uds';
-import { resolveConfig } from './config';
+import { redactUrl, resolveConfig } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,5 +58,20 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(flags, {})).toThrow(
       expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(message) }),
     );
+  });
+});
+
+describe('scale-out settings', () => {
+  it('takes --redis, --cluster and --node-id, checks them, and never logs a password', () => {
+    const config = resolveConfig({ redis: 'redis://:s3cret@10.0.0.5:6380/2', cluster: 'frames', nodeId: 'host-a' }, {});
+    expect(config).toMatchObject({ redis: 'redis://:s3cret@10.0.0.5:6380/2', cluster: 'frames', nodeId: 'host-a' });
+    expect(resolveConfig({}, {}).nodeId).toMatch(/^.+:\d+$/);
+    expect(resolveConfig({}, { PACKICE_REDIS: 'unix:///run/redis.sock' }).redis).toBe('unix:///run/redis.sock');
+    expect(() => resolveConfig({ redis: 'http://x' }, {})).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => resolveConfig({ redis: 'redis://x', cluster: 'a b' }, {})).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST' }),
+    );
+    expect(redactUrl('redis://:s3cret@10.0.0.5:6380/2')).toBe('redis://:***@10.0.0.5:6380/2');
+    expect(redactUrl('unix:///run/redis.sock')).toBe('unix:///run/redis.sock');
   });
 });

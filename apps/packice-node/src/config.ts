@@ -166,3 +166,14 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
   }
   return config;
 }
+
+/** A URL fit for a log: its password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,7 +1,7 @@
 import { isPackIceError } from '@packice/core';
 import { raiseFileLimit } from '@packice/native';
 import pino from 'pino';
-import { resolveConfig } from './config';
+import { redactUrl, resolveConfig } from './config';
 import { createNode } from './create-node';
 import { nodeHelp, parseNodeArgs } from './flags';
 import { failedReport, reportToParent } from './ready-report';
@@ -27,6 +27,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       storage: config.storage,
       capacity: config.capacityBytes,
       fdsLimit: fds.soft,
+      ...(config.redis ? { redis: redactUrl(config.redis), cluster: config.cluster, nodeId: config.nodeId } : {}),
     },
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
