@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { heldPidfile } from '@packice/native';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,7 +44,24 @@ export default class NodeStop extends NodeCommand<typeof NodeStop> {
       if (Date.now() > deadline) this.error(`TIMEOUT: node ${pid} did not stop within 15 s`, { exit: 4 });
       await sleep(25);
     }
+    // The node lets go of the lock just before it exits: wait for the exit too (a zombie counts as
+    // gone), so the caller never sees it still running.
+    while (running(pid) && Date.now() < deadline) await sleep(10);
     this.log(`packice node ${pid} stopped`);
     return { pid, stopped: true };
+  }
+}
+
+/** Whether `pid` still runs; an exited process its parent has not reaped (a zombie) does not. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
   }
 }
