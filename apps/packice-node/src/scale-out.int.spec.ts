@@ -75,6 +75,27 @@ describe('two nodes, one Redis, one shared directory', () => {
     await expect(overUds.stat('shared-1')).resolves.toMatchObject({ size: 300_000, meta: { from: 'a' } });
   });
 
+  it('a watch on node B sees the seals made through node A', async () => {
+    const a = await client(nodes.a.report.socket as string);
+    const b = await client(nodes.b.report.socket as string);
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const watching = (async () => {
+      for await (const event of b.watch({ prefix: 'xw-', signal: stop.signal })) {
+        if (event.event === 'sealed') seen.push(`${event.objectId} ${event.size}`);
+      }
+    })().catch(() => undefined);
+    // The subscription is made in the background: seal until one is seen.
+    for (let i = 0; seen.length === 0; i++) {
+      if (i > 200) throw new Error('node B never reported a seal made through node A');
+      await a.put('12345', { objectId: `xw-${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(seen[0]).toMatch(/^xw-\d+ 5$/);
+    stop.abort();
+    await watching;
+  });
+
   it('a read waiting on node B wakes when node A seals', async () => {
     const a = await client(nodes.a.report.socket as string);
     const b = await client(nodes.b.report.socket as string);

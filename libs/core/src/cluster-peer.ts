@@ -473,9 +473,17 @@ class ClusterPeerImpl implements ClusterPeer {
   #onNotice(notice: CatalogNotice): void {
     if (notice.type === 'sealed') {
       for (const wake of [...(this.#waiting.get(notice.objectId) ?? [])]) wake();
+      void this.#announceSeal(notice.objectId);
     } else {
       void this.#local.drop(notice.objectId).catch(() => undefined);
     }
+  }
+
+  /** A seal made through another node is an event here too (subscribers watch the whole cluster's seals). */
+  async #announceSeal(objectId: string): Promise<void> {
+    const record = await this.#catalog.get(objectId).catch(() => null);
+    if (!record || record.node === this.#node || record.state !== 'sealed' || record.deleting) return;
+    this.#local.events.emit('seal', { object: toObjectInfo(record) });
   }
 
   #withNode(lease: Lease): Lease {
