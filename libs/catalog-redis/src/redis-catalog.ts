@@ -62,6 +62,8 @@ class RedisCatalogImpl implements RedisCatalog {
   readonly #listeners = new Set<(notice: CatalogNotice) => void>();
   readonly #reconnects = new Set<() => void>();
   #lostSinceReady = false;
+  #lastError: string | null = null;
+  readonly #where: string;
   #closed = false;
 
   constructor(options: RedisCatalogOptions) {
@@ -78,6 +80,7 @@ class RedisCatalogImpl implements RedisCatalog {
       );
     }
     this.prefix = `{${this.#options.cluster}}:`;
+    this.#where = options.url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
     const common: RedisOptions = {
       ...redisOptionsFromUrl(options.url),
       lazyConnect: true,
@@ -94,7 +97,10 @@ class RedisCatalogImpl implements RedisCatalog {
     }) as Scripted;
     // A subscriber connection may queue its SUBSCRIBE until connected; it sends nothing else.
     this.#subscriber = new Redis({ ...common, enableOfflineQueue: true, commandTimeout: undefined });
-    for (const connection of [this.#redis, this.#subscriber]) connection.on('error', () => undefined);
+    // Connection errors are reported through calls (UNAVAILABLE); the last one explains a failed connect.
+    for (const connection of [this.#redis, this.#subscriber]) {
+      connection.on('error', (err: Error) => (this.#lastError = err.message));
+    }
     this.#redis.on('close', () => (this.#lostSinceReady = true));
     this.#redis.on('ready', () => {
       if (!this.#lostSinceReady) return;
@@ -121,7 +127,8 @@ class RedisCatalogImpl implements RedisCatalog {
       // No reconnecting in the background for a catalog that never came up.
       this.#redis.disconnect();
       this.#subscriber.disconnect();
-      throw unavailable(err);
+      const reason = this.#lastError ?? (err instanceof Error ? err.message : String(err));
+      throw new PackIceError('UNAVAILABLE', `cannot connect to Redis at ${this.#where}: ${reason}`, { cause: err });
     }
   }
 
