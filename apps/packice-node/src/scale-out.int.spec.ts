@@ -204,6 +204,7 @@ describe('two nodes, one Redis, one shared directory', () => {
     const b = await client(nodes.b.report.socket as string);
     const bytes = pattern(50_000, 9);
     await a.put(bytes, { objectId: 'survivor' });
+    const held = await b.acquire({ intent: 'read', objectId: 'survivor' });
     await redis.kill();
     const started = Date.now();
     await expect(b.put('nope', { objectId: 'while-down' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
@@ -218,9 +219,14 @@ describe('two nodes, one Redis, one shared directory', () => {
       }
     });
     expect(back.equals(bytes)).toBe(true);
-    expect(JSON.parse(readFileSync(join(shared, 'objects', 'survivor', 'meta.json'), 'utf8'))).toMatchObject({
-      objectId: 'survivor',
-    });
+    // The lease node B held across the restart is known again: a delete waits for it.
+    await until('B’s lease is recorded again', async () =>
+      (await a.listLeases({ objectId: 'survivor' })).some((l) => l.leaseId === held.leaseId) ? true : null,
+    );
+    await expect(a.delete('survivor')).resolves.toEqual({ deleted: false, pending: true });
+    expect((await held.read()).equals(bytes)).toBe(true);
+    await held.release();
+    expect(existsSync(join(shared, 'objects', 'survivor'))).toBe(false);
     for (const node of Object.values(nodes)) expect(node.child.exitCode).toBeNull();
   }, 30_000);
 

@@ -48,8 +48,9 @@ export const CLUSTER_DEFAULTS = Object.freeze({
 /** A Peer of a cluster, with what the node app drives itself. */
 export interface ClusterPeer extends Peer {
   /**
-   * Records in the catalog every sealed object of the shared storage it does not know (after the
-   * catalog lost its data); returns how many. `UNAVAILABLE` while the catalog is away.
+   * Records in the catalog every sealed object of the shared storage it does not know, and this
+   * node's read leases (after the catalog lost its data); returns how many objects it added.
+   * `UNAVAILABLE` while the catalog is away.
    */
   registerStored(): Promise<number>;
   /** Ends the leases of nodes that died and removes what they left (also run on a timer). */
@@ -117,7 +118,13 @@ class ClusterPeerImpl implements ClusterPeer {
 
   async registerStored(): Promise<number> {
     await this.start();
-    return this.#register();
+    const added = await this.#register();
+    // The read leases this node holds, so a delete still waits for them.
+    for (const lease of await this.#local.listLeases()) {
+      if (lease.access !== 'read') continue;
+      await this.#catalog.addLease(this.#withNode(lease), this.#node).catch(() => undefined);
+    }
+    return added;
   }
 
   async sweep(): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]> {
