@@ -7,37 +7,12 @@ import { assertObjectId, newObjectId } from './ids';
 import type { Lease, ObjectInfo, PeerStats } from './model';
 import type { AcquireContext, AcquireRequest, AcquireResult, DeleteResult, Peer } from './peer';
 import { PEER_DEFAULTS } from './peer-options';
+import { catalogRecord, heldBytes, toObjectInfo } from './catalog-records';
+import { CLUSTER_DEFAULTS, type ClusterPeer, type ClusterPeerOptions } from './cluster-peer-options';
+import { ProxiedLeases } from './proxied-leases';
 import { RemoteBlob, type RemoteReads } from './remote-reads';
+import { SealNotices } from './seal-notices';
 import { parseAcquireRequest } from './validate';
-
-/** Options of {@link createClusterPeer}. */
-export interface ClusterPeerOptions {
-  /** This node's own Peer, over storage every node shares (no capacity of its own). */
-  local: Peer;
-  /** The same storage: removes what no node holds any more (a dead node's unsealed creates). */
-  storage: BlobStore;
-  /** The state the nodes share. Closed by the cluster Peer's `close()`. */
-  catalog: Catalog;
-  /** This node's name in the cluster: lease holders show it. */
-  nodeId: string;
-  /** Bytes the whole cluster's objects may take; null for no limit. */
-  capacityBytes?: number | null;
-  clock?: Clock;
-  /** How often this node looks for leases of dead nodes (ms). */
-  sweepIntervalMs?: number;
-  /**
-   * Memory storage (not shared): reads of objects in another node's memory go to that node's
-   * HTTP binding through this; without it they are `UNAVAILABLE`.
-   */
-  remote?: RemoteReads;
-  /** This node's HTTP base URL once it listens (null without HTTP): where other nodes read its objects. */
-  dataUrl?: () => string | null;
-}
-
-/** Defaults of {@link ClusterPeerOptions}. */
-export const CLUSTER_DEFAULTS = Object.freeze({
-  sweepIntervalMs: 1_000, // 1 s
-});
 
 /**
  * A Peer that serves one object space with the other nodes of a catalog: objects and leases are
@@ -45,18 +20,6 @@ export const CLUSTER_DEFAULTS = Object.freeze({
  * every node's leases), blobs live in shared storage, and an object sealed through another node is
  * adopted from that storage when it is read here. See docs/scale-out.md.
  */
-/** A Peer of a cluster, with what the node app drives itself. */
-export interface ClusterPeer extends Peer {
-  /**
-   * Records in the catalog every sealed object of the shared storage it does not know, and this
-   * node's read leases (after the catalog lost its data); returns how many objects it added.
-   * `UNAVAILABLE` while the catalog is away.
-   */
-  registerStored(): Promise<number>;
-  /** Ends the leases of nodes that died and removes what they left (also run on a timer). */
-  sweep(): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]>;
-}
-
 class ClusterPeerImpl implements ClusterPeer {
   readonly #local: Peer;
   readonly #storage: BlobStore;
@@ -67,10 +30,8 @@ class ClusterPeerImpl implements ClusterPeer {
   readonly #sweepMs: number;
   readonly #remote: RemoteReads | undefined;
   readonly #dataUrl: () => string | null;
-  /** Leases this node took at another node for its clients, by lease id. */
-  readonly #proxied = new Map<string, { baseUrl: string; result: AcquireResult; timer: NodeJS.Timeout }>();
-  /** Reads waiting for a seal, by object id. */
-  readonly #waiting = new Map<string, Set<() => void>>();
+  readonly #proxied: ProxiedLeases;
+  readonly #notices = new SealNotices();
   /** The catalog side of leases that ended here, by lease id. */
   readonly #ending = new Map<string, Promise<void>>();
   readonly #offs: (() => void)[] = [];
@@ -86,6 +47,7 @@ class ClusterPeerImpl implements ClusterPeer {
     this.#node = options.nodeId;
     this.#capacity = options.capacityBytes ?? null;
     this.#clock = options.clock ?? systemClock;
+    this.#proxied = new ProxiedLeases(this.#clock);
     this.#sweepMs = options.sweepIntervalMs ?? CLUSTER_DEFAULTS.sweepIntervalMs;
     this.#remote = options.remote;
     this.#dataUrl = options.dataUrl ?? (() => null);
@@ -144,14 +106,17 @@ class ClusterPeerImpl implements ClusterPeer {
       const objectId = parsed.objectId ?? newObjectId();
       const sizes = parsed.hints.map((h) => h ?? 0);
       await this.#catalog.create(
-        {
-          ...this.#record(
-            { objectId, state: 'creating', size: sizes.reduce((a, b) => a + b, 0), meta: parsed.meta },
-            sizes,
-          ),
-          createdAt: this.#clock.now(),
-          sealedAt: null,
-        },
+        this.#record(
+          {
+            objectId,
+            state: 'creating',
+            size: sizes.reduce((a, b) => a + b, 0),
+            meta: parsed.meta,
+            createdAt: this.#clock.now(),
+            sealedAt: null,
+          },
+          sizes,
+        ),
         this.#capacity,
       );
       let result: AcquireResult;
@@ -176,7 +141,7 @@ class ClusterPeerImpl implements ClusterPeer {
         {
           size: object.size,
           blobSizes,
-          bytes: this.#bytes(blobSizes),
+          bytes: heldBytes(blobSizes, this.#storage.allocationUnit),
           createdAt: object.createdAt,
           sealedAt: object.sealedAt ?? this.#clock.now(),
         },
@@ -201,7 +166,7 @@ class ClusterPeerImpl implements ClusterPeer {
   async release(leaseId: string): Promise<void> {
     const proxied = this.#proxied.get(leaseId);
     if (proxied && this.#remote) {
-      this.#forgetProxied(leaseId);
+      this.#proxied.forget(leaseId);
       return this.#remote.release(proxied.baseUrl, leaseId);
     }
     await this.#local.release(leaseId);
@@ -212,7 +177,7 @@ class ClusterPeerImpl implements ClusterPeer {
     const proxied = this.#proxied.get(leaseId);
     if (proxied && this.#remote) {
       const lease = await this.#remote.renew(proxied.baseUrl, leaseId, ttlMs);
-      this.#trackProxied(proxied.baseUrl, { ...proxied.result, lease });
+      this.#proxied.track(proxied.baseUrl, { ...proxied.result, lease });
       return lease;
     }
     const lease = this.#withNode(await this.#local.renew(leaseId, ttlMs));
@@ -266,12 +231,9 @@ class ClusterPeerImpl implements ClusterPeer {
     this.#closing ??= (async () => {
       if (this.#sweeper) clearInterval(this.#sweeper);
       await Promise.allSettled(
-        [...this.#proxied.entries()].map(([leaseId, { baseUrl }]) => {
-          this.#forgetProxied(leaseId);
-          return this.#remote?.release(baseUrl, leaseId);
-        }),
+        this.#proxied.drain().map(({ leaseId, baseUrl }) => this.#remote?.release(baseUrl, leaseId)),
       );
-      for (const wake of [...this.#waiting.values()].flatMap((set) => [...set])) wake();
+      this.#notices.wakeAll();
       await this.#local.close();
       await Promise.allSettled([...this.#ending.values()]);
       for (const off of this.#offs.splice(0)) off();
@@ -324,7 +286,7 @@ class ClusterPeerImpl implements ClusterPeer {
     const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
       // Listen before looking, so a seal between the look and the wait is not missed.
-      const sealed = this.#waitForSeal(objectId, Math.max(0, deadline - this.#clock.now()), context.signal);
+      const sealed = this.#notices.wait(objectId, Math.max(0, deadline - this.#clock.now()), context.signal);
       try {
         const record = await this.#catalog.get(objectId);
         if (record && !record.deleting && record.state === 'sealed' && this.#elsewhere(record)) {
@@ -353,34 +315,6 @@ class ClusterPeerImpl implements ClusterPeer {
     }
   }
 
-  /** Resolves at a seal notice for the object, at the deadline, or rejects on abort. */
-  #waitForSeal(objectId: string, ms: number, signal?: AbortSignal): { promise: Promise<void>; cancel(): void } {
-    let cancel = (): void => undefined;
-    const promise = new Promise<void>((resolve, reject) => {
-      const set = this.#waiting.get(objectId) ?? new Set();
-      this.#waiting.set(objectId, set);
-      const done = (): void => {
-        cancel();
-        resolve();
-      };
-      const onAbort = (): void => {
-        cancel();
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      cancel = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (set.size === 0 && this.#waiting.get(objectId) === set) this.#waiting.delete(objectId);
-        signal?.removeEventListener('abort', onAbort);
-      };
-    });
-    promise.catch(() => undefined);
-    return { promise, cancel: () => cancel() };
-  }
-
   /** The bytes are in another node's memory (memory storage): this node cannot adopt them. */
   #elsewhere(record: CatalogObject): boolean {
     return !this.#storage.load && record.node !== this.#node;
@@ -396,24 +330,8 @@ class ClusterPeerImpl implements ClusterPeer {
     const got = await this.#remote.acquire(record.dataUrl, record.objectId, request.ttlMs, context.signal);
     const blobs = got.urls.map((url, i) => new RemoteBlob(i, got.object.blobs[i]?.size ?? 0, url));
     const result: AcquireResult = { lease: got.lease, object: { ...got.object, blobs } };
-    this.#trackProxied(record.dataUrl, result);
+    this.#proxied.track(record.dataUrl, result);
     return result;
-  }
-
-  #trackProxied(baseUrl: string, result: AcquireResult): void {
-    const { leaseId, expiresAt } = result.lease;
-    this.#forgetProxied(leaseId);
-    // The owner ends the lease at its expiry; this node forgets it then.
-    const timer = setTimeout(() => this.#forgetProxied(leaseId), Math.max(0, expiresAt - this.#clock.now()) + 1_000);
-    timer.unref();
-    this.#proxied.set(leaseId, { baseUrl, result, timer });
-  }
-
-  #forgetProxied(leaseId: string): void {
-    const proxied = this.#proxied.get(leaseId);
-    if (!proxied) return;
-    clearTimeout(proxied.timer);
-    this.#proxied.delete(leaseId);
   }
 
   async #recordLease(result: AcquireResult, createdAt?: number): Promise<AcquireResult> {
@@ -479,7 +397,7 @@ class ClusterPeerImpl implements ClusterPeer {
 
   #onNotice(notice: CatalogNotice): void {
     if (notice.type === 'sealed') {
-      for (const wake of [...(this.#waiting.get(notice.objectId) ?? [])]) wake();
+      this.#notices.wake(notice.objectId);
       void this.#announceSeal(notice.objectId);
     } else {
       void this.#local.drop(notice.objectId).catch(() => undefined);
@@ -497,46 +415,18 @@ class ClusterPeerImpl implements ClusterPeer {
     return { ...lease, holder: { ...lease.holder, node: this.#node } };
   }
 
-  #bytes(sizes: readonly number[]): number {
-    const unit = this.#storage.allocationUnit;
-    if (!unit) return sizes.reduce((a, b) => a + b, 0);
-    return sizes.reduce((total, size) => total + Math.max(1, Math.ceil(size / unit)) * unit, 0);
-  }
-
   #record(
-    object: Pick<ObjectInfo, 'objectId' | 'state' | 'size' | 'meta'> &
-      Partial<Pick<ObjectInfo, 'createdAt' | 'sealedAt'>>,
+    object: Pick<ObjectInfo, 'objectId' | 'state' | 'size' | 'meta' | 'createdAt' | 'sealedAt'>,
     blobSizes: readonly number[],
   ): CatalogObject {
-    return {
-      objectId: object.objectId,
-      state: object.state,
-      size: object.size,
-      meta: object.meta,
-      createdAt: object.createdAt ?? this.#clock.now(),
-      sealedAt: object.sealedAt ?? null,
-      blobSizes,
-      bytes: this.#bytes(blobSizes),
-      node: this.#node,
-      deleting: false,
-      ...(this.#storage.load ? {} : { dataUrl: this.#dataUrl() }),
-    };
+    const unit = this.#storage.allocationUnit;
+    // With memory storage the bytes stay here: other nodes read them at this node's HTTP.
+    const dataUrl = this.#storage.load ? undefined : this.#dataUrl();
+    return catalogRecord(object, blobSizes, { node: this.#node, unit, dataUrl });
   }
 }
 
 const isCode = (err: unknown, code: string): boolean => (err as { code?: unknown })?.code === code;
-
-function toObjectInfo(record: CatalogObject): ObjectInfo {
-  return {
-    objectId: record.objectId,
-    state: record.state,
-    size: record.size,
-    meta: record.meta,
-    createdAt: record.createdAt,
-    sealedAt: record.sealedAt,
-    blobs: record.blobSizes.map((size) => ({ size })),
-  };
-}
 
 /**
  * Makes a Peer that shares one object space with the other nodes of `catalog` (scale-out). The

@@ -14,8 +14,9 @@ export type {
 } from './client-transport';
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
-export { CLUSTER_DEFAULTS, createClusterPeer } from './cluster-peer';
-export type { ClusterPeer, ClusterPeerOptions } from './cluster-peer';
+export { createClusterPeer } from './cluster-peer';
+export { CLUSTER_DEFAULTS } from './cluster-peer-options';
+export type { ClusterPeer, ClusterPeerOptions } from './cluster-peer-options';
 export { createPeer } from './create-peer';
 export { createMemoryCatalog } from './memory-catalog';
 export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, fromWireEvent, parseSubscribeParams } from './event-hub';
