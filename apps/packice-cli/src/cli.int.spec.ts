@@ -5,23 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@packice/client';
+import { processRuns } from './process-runs';
 import { promisify } from 'node:util';
 
 const run = join(__dirname, '../bin/run.js');
 
-/** True while the process runs: a zombie (exited, not yet reaped by its parent) counts as gone. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const processAlive = processRuns;
 const dir = mkdtempSync(join(tmpdir(), 'packice-cli-'));
 const started: number[] = [];
 

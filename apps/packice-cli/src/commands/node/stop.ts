@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { heldPidfile } from '@packice/native';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPidfile } from '../../node-app';
 import { NodeCommand } from '../../node-command';
+import { processRuns } from '../../process-runs';
 
 export default class NodeStop extends NodeCommand<typeof NodeStop> {
   static override description =
@@ -46,22 +46,8 @@ export default class NodeStop extends NodeCommand<typeof NodeStop> {
     }
     // The node lets go of the lock just before it exits: wait for the exit too (a zombie counts as
     // gone), so the caller never sees it still running.
-    while (running(pid) && Date.now() < deadline) await sleep(10);
+    while (processRuns(pid) && Date.now() < deadline) await sleep(10);
     this.log(`packice node ${pid} stopped`);
     return { pid, stopped: true };
-  }
-}
-
-/** Whether `pid` still runs; an exited process its parent has not reaped (a zombie) does not. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
   }
 }
