@@ -152,7 +152,7 @@ export function resolveConfig(flags: NodeSettings = {}, env: NodeJS.ProcessEnv =
   }
   if (s.redis !== undefined && s.redis !== null && s.redis !== '') {
     const url = String(s.redis);
-    if (!/^(redis|rediss|unix):\/\//.test(url))
+    if (!/^(redis|rediss|unix|redis\+cluster):\/\//.test(url))
       throw bad(`redis takes redis://host:port/db or unix:///path, not ${url}`);
     config.redis = url;
   }

@@ -1,3 +1,3 @@
 export { createRedisCatalog, REDIS_CATALOG_DEFAULTS } from './redis-catalog';
 export type { RedisCatalog, RedisCatalogOptions } from './redis-catalog';
-export { redisOptionsFromUrl } from './redis-url';
+export { clusterNodesFromUrl, redisOptionsFromUrl } from './redis-url';

@@ -1,12 +1,15 @@
 import type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome, Lease } from '@packice/core';
 import { PackIceError } from '@packice/core';
-import Redis, { type RedisOptions } from 'ioredis';
-import { redisOptionsFromUrl } from './redis-url';
+import Redis, { type Cluster, type RedisOptions } from 'ioredis';
+import { clusterNodesFromUrl, redisOptionsFromUrl } from './redis-url';
 import { ABORT, ADD_LEASE, CREATE, DELETE, REGISTER, REMOVE_LEASE, RENEW_LEASE, SEAL, SWEEP } from './scripts';
 
 /** Options of {@link createRedisCatalog}. */
 export interface RedisCatalogOptions {
-  /** `redis://[:password@]host:port[/db]`, `rediss://...` or `unix:///path/redis.sock[?db=N]`. */
+  /**
+   * `redis://[:password@]host:port[/db]`, `rediss://...`, `unix:///path/redis.sock[?db=N]`, or
+   * `redis+cluster://[:password@]host:port[,host:port...]` for a Redis Cluster.
+   */
   url: string;
   /** Key prefix: nodes with the same cluster name share one object space. */
   cluster?: string;
@@ -38,7 +41,7 @@ const SCRIPTS = {
   pkSweep: SWEEP,
 } as const;
 
-type Scripted = Redis &
+type Scripted = (Redis | Cluster) &
   Record<keyof typeof SCRIPTS, (prefix: string, ...args: (string | number)[]) => Promise<unknown>>;
 
 /** A catalog in Redis, with its connection state for health checks. */
@@ -57,7 +60,7 @@ type StoredRecord = Omit<CatalogObject, 'state' | 'bytes' | 'deleting'>;
 class RedisCatalogImpl implements RedisCatalog {
   readonly prefix: string;
   readonly #redis: Scripted;
-  readonly #subscriber: Redis;
+  readonly #subscriber: Redis | Cluster;
   readonly #options: Required<Omit<RedisCatalogOptions, 'url'>>;
   readonly #listeners = new Set<(notice: CatalogNotice) => void>();
   readonly #reconnects = new Set<() => void>();
@@ -81,22 +84,41 @@ class RedisCatalogImpl implements RedisCatalog {
     }
     this.prefix = `{${this.#options.cluster}}:`;
     this.#where = options.url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
-    const common: RedisOptions = {
-      ...redisOptionsFromUrl(options.url),
-      lazyConnect: true,
-      // Calls fail at once while Redis is away (UNAVAILABLE), instead of queueing without bound.
-      enableOfflineQueue: false,
+    const scripts = Object.fromEntries(Object.entries(SCRIPTS).map(([name, lua]) => [name, { numberOfKeys: 1, lua }]));
+    const timing: RedisOptions = {
       maxRetriesPerRequest: 0,
       commandTimeout: this.#options.commandTimeoutMs,
       connectTimeout: this.#options.connectTimeoutMs,
-      retryStrategy: (times) => Math.min(times * 100, 1_000),
     };
-    this.#redis = new Redis({
-      ...common,
-      scripts: Object.fromEntries(Object.entries(SCRIPTS).map(([name, lua]) => [name, { numberOfKeys: 1, lua }])),
-    }) as Scripted;
-    // A subscriber connection may queue its SUBSCRIBE until connected; it sends nothing else.
-    this.#subscriber = new Redis({ ...common, enableOfflineQueue: true, commandTimeout: undefined });
+    const retry = (times: number): number => Math.min(times * 100, 1_000);
+    const cluster = clusterNodesFromUrl(options.url);
+    if (cluster) {
+      // Redis Cluster: every key of this PackIce cluster has its hash tag, so each script's keys
+      // are in one slot.
+      const { nodes, ...auth } = cluster;
+      const open = (offline: boolean, withScripts: boolean): Cluster =>
+        new Redis.Cluster(nodes, {
+          lazyConnect: true,
+          enableOfflineQueue: offline,
+          clusterRetryStrategy: retry,
+          redisOptions: { ...timing, ...auth, ...(offline ? { commandTimeout: undefined } : {}) },
+          ...(withScripts ? { scripts } : {}),
+        });
+      this.#redis = open(false, true) as unknown as Scripted;
+      this.#subscriber = open(true, false);
+    } else {
+      const common: RedisOptions = {
+        ...redisOptionsFromUrl(options.url),
+        ...timing,
+        lazyConnect: true,
+        // Calls fail at once while Redis is away (UNAVAILABLE), instead of queueing without bound.
+        enableOfflineQueue: false,
+        retryStrategy: retry,
+      };
+      this.#redis = new Redis({ ...common, scripts }) as Scripted;
+      // A subscriber connection may queue its SUBSCRIBE until connected; it sends nothing else.
+      this.#subscriber = new Redis({ ...common, enableOfflineQueue: true, commandTimeout: undefined });
+    }
     // Connection errors are reported through calls (UNAVAILABLE); the last one explains a failed connect.
     for (const connection of [this.#redis, this.#subscriber]) {
       connection.on('error', (err: Error) => (this.#lastError = err.message));

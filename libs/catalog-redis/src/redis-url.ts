@@ -28,7 +28,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new PackIceError(
       'BAD_REQUEST',
-      `a Redis URL starts with redis://, rediss:// or unix://, not ${parsed.protocol}//`,
+      `a Redis URL starts with redis://, rediss://, unix:// or redis+cluster://, not ${parsed.protocol}//`,
     );
   }
   return {
@@ -37,5 +37,27 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     db: db(parsed.pathname.slice(1)),
     ...auth,
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/** Startup nodes of a Redis Cluster from `redis+cluster://[user:password@]host:port[,host:port…]`, or null for another URL. */
+export function clusterNodesFromUrl(
+  url: string,
+): { nodes: { host: string; port: number }[]; username?: string; password?: string } | null {
+  const match = /^redis\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)\/?$/.exec(url);
+  if (!match) return null;
+  const nodes = match[3].split(',').map((hostPort) => {
+    const at = hostPort.lastIndexOf(':');
+    const port = at > 0 ? Number(hostPort.slice(at + 1)) : 6379;
+    const host = at > 0 ? hostPort.slice(0, at) : hostPort;
+    if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      throw new PackIceError('BAD_REQUEST', `bad node ${hostPort} in ${url}`);
+    }
+    return { host, port };
+  });
+  return {
+    nodes,
+    ...(match[1] ? { username: decodeURIComponent(match[1]) } : {}),
+    ...(match[2] ? { password: decodeURIComponent(match[2]) } : {}),
   };
 }
