@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { describeCatalog } from '@packice/core/testing';
+import { catalogObject, describeCatalog } from '@packice/core/testing';
 import { createRedisCatalog, type RedisCatalog } from './redis-catalog';
 import { startRedisServer, type TestRedis } from './testing/redis-server';
 
@@ -26,18 +26,7 @@ describe('Redis catalog', () => {
   it('keeps every key of a cluster under one hash tag, and clusters apart', async () => {
     const a = await fresh('alpha');
     const b = await fresh('beta');
-    const object = {
-      objectId: 'same-id',
-      state: 'creating' as const,
-      size: 0,
-      meta: {},
-      createdAt: 1,
-      sealedAt: null,
-      blobSizes: [0],
-      bytes: 0,
-      node: 'n',
-      deleting: false,
-    };
+    const object = catalogObject('same-id');
     await a.create(object, null);
     await b.create(object, null);
     expect(a.prefix).toBe('{alpha}:');

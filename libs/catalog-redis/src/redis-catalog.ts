@@ -1,8 +1,8 @@
 import type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome, Lease } from '@packice/core';
 import { PackIceError } from '@packice/core';
-import Redis, { type Cluster, type RedisOptions } from 'ioredis';
-import { clusterNodesFromUrl, redisOptionsFromUrl } from './redis-url';
-import { ABORT, ADD_LEASE, CREATE, DELETE, REGISTER, REMOVE_LEASE, RENEW_LEASE, SEAL, SWEEP } from './scripts';
+import type { Cluster, Redis } from 'ioredis';
+import { parseObject, storedRecord, unavailable } from './catalog-encoding';
+import { closeConnections, openConnections, type Scripted } from './redis-connections';
 
 /** Options of {@link createRedisCatalog}. */
 export interface RedisCatalogOptions {
@@ -29,21 +29,6 @@ export const REDIS_CATALOG_DEFAULTS = Object.freeze({
   sweepBatch: 256,
 });
 
-const SCRIPTS = {
-  pkCreate: CREATE,
-  pkSeal: SEAL,
-  pkRegister: REGISTER,
-  pkAbort: ABORT,
-  pkAddLease: ADD_LEASE,
-  pkRenewLease: RENEW_LEASE,
-  pkRemoveLease: REMOVE_LEASE,
-  pkDelete: DELETE,
-  pkSweep: SWEEP,
-} as const;
-
-type Scripted = (Redis | Cluster) &
-  Record<keyof typeof SCRIPTS, (prefix: string, ...args: (string | number)[]) => Promise<unknown>>;
-
 /** A catalog in Redis, with its connection state for health checks. */
 export interface RedisCatalog extends Catalog {
   /** `{cluster}:`: the prefix (and hash tag) of every key. */
@@ -53,9 +38,6 @@ export interface RedisCatalog extends Catalog {
   /** Calls `listener` each time the connection is (re)established after a loss. */
   onReconnect(listener: () => void): () => void;
 }
-
-/** The record as stored: what does not change with state (state, bytes, deleting are fields). */
-type StoredRecord = Omit<CatalogObject, 'state' | 'bytes' | 'deleting'>;
 
 class RedisCatalogImpl implements RedisCatalog {
   readonly prefix: string;
@@ -84,41 +66,7 @@ class RedisCatalogImpl implements RedisCatalog {
     }
     this.prefix = `{${this.#options.cluster}}:`;
     this.#where = options.url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
-    const scripts = Object.fromEntries(Object.entries(SCRIPTS).map(([name, lua]) => [name, { numberOfKeys: 1, lua }]));
-    const timing: RedisOptions = {
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.#options.commandTimeoutMs,
-      connectTimeout: this.#options.connectTimeoutMs,
-    };
-    const retry = (times: number): number => Math.min(times * 100, 1_000);
-    const cluster = clusterNodesFromUrl(options.url);
-    if (cluster) {
-      // Redis Cluster: every key of this PackIce cluster has its hash tag, so each script's keys
-      // are in one slot.
-      const { nodes, ...auth } = cluster;
-      const open = (offline: boolean, withScripts: boolean): Cluster =>
-        new Redis.Cluster(nodes, {
-          lazyConnect: true,
-          enableOfflineQueue: offline,
-          clusterRetryStrategy: retry,
-          redisOptions: { ...timing, ...auth, ...(offline ? { commandTimeout: undefined } : {}) },
-          ...(withScripts ? { scripts } : {}),
-        });
-      this.#redis = open(false, true) as unknown as Scripted;
-      this.#subscriber = open(true, false);
-    } else {
-      const common: RedisOptions = {
-        ...redisOptionsFromUrl(options.url),
-        ...timing,
-        lazyConnect: true,
-        // Calls fail at once while Redis is away (UNAVAILABLE), instead of queueing without bound.
-        enableOfflineQueue: false,
-        retryStrategy: retry,
-      };
-      this.#redis = new Redis({ ...common, scripts }) as Scripted;
-      // A subscriber connection may queue its SUBSCRIBE until connected; it sends nothing else.
-      this.#subscriber = new Redis({ ...common, enableOfflineQueue: true, commandTimeout: undefined });
-    }
+    ({ redis: this.#redis, subscriber: this.#subscriber } = openConnections(options.url, this.#options));
     // Connection errors are reported through calls (UNAVAILABLE); the last one explains a failed connect.
     for (const connection of [this.#redis, this.#subscriber]) {
       connection.on('error', (err: Error) => (this.#lastError = err.message));
@@ -161,7 +109,14 @@ class RedisCatalogImpl implements RedisCatalog {
 
   async create(object: CatalogObject, capacity: number | null): Promise<void> {
     const answer = await this.#call(() =>
-      this.#redis.pkCreate(this.prefix, object.objectId, stored(object), object.state, object.bytes, capacity ?? -1),
+      this.#redis.pkCreate(
+        this.prefix,
+        object.objectId,
+        storedRecord(object),
+        object.state,
+        object.bytes,
+        capacity ?? -1,
+      ),
     );
     if (answer === 'EXISTS') throw new PackIceError('ALREADY_EXISTS', `object ${object.objectId} already exists`);
     if (answer === 'FULL') {
@@ -182,7 +137,7 @@ class RedisCatalogImpl implements RedisCatalog {
     const { size, blobSizes, createdAt, sealedAt } = sealed;
     const record = { ...current, size, blobSizes, createdAt, sealedAt };
     const answer = await this.#call(() =>
-      this.#redis.pkSeal(this.prefix, objectId, stored(record), sealed.bytes, capacity ?? -1, createdAt),
+      this.#redis.pkSeal(this.prefix, objectId, storedRecord(record), sealed.bytes, capacity ?? -1, createdAt),
     );
     if (answer === 'GONE') throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
     if (answer === 'FULL')
@@ -195,7 +150,7 @@ class RedisCatalogImpl implements RedisCatalog {
         this.#redis.pkRegister(
           this.prefix,
           object.objectId,
-          stored(object),
+          storedRecord(object),
           object.bytes,
           object.createdAt,
           object.node,
@@ -305,15 +260,7 @@ class RedisCatalogImpl implements RedisCatalog {
     this.#closed = true;
     this.#listeners.clear();
     this.#reconnects.clear();
-    const connections = [this.#redis, this.#subscriber];
-    // A connection that is up ends with an 'end' event once its socket is closed: wait for it,
-    // so nothing of the catalog outlives close().
-    const ended = connections.map((c) =>
-      c.status === 'ready' ? new Promise<void>((resolve) => c.once('end', () => resolve())) : Promise.resolve(),
-    );
-    await Promise.allSettled(connections.map((c) => c.quit()));
-    for (const c of connections) c.disconnect();
-    await Promise.all(ended);
+    await closeConnections([this.#redis, this.#subscriber]);
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
@@ -324,28 +271,6 @@ class RedisCatalogImpl implements RedisCatalog {
       throw unavailable(err);
     }
   }
-}
-
-function unavailable(err: unknown): PackIceError {
-  if (err instanceof PackIceError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new PackIceError('UNAVAILABLE', `the catalog (Redis) cannot be reached: ${message}`, { cause: err });
-}
-
-function stored(object: StoredRecord): string {
-  const { objectId, size, meta, createdAt, sealedAt, blobSizes, node, dataUrl } = object;
-  return JSON.stringify({ objectId, size, meta, createdAt, sealedAt, blobSizes, node, dataUrl });
-}
-
-function parseObject(hash: Record<string, string> | null): CatalogObject | null {
-  if (!hash || !hash.rec) return null;
-  const record = JSON.parse(hash.rec) as StoredRecord;
-  return {
-    ...record,
-    state: hash.state === 'sealed' ? 'sealed' : 'creating',
-    bytes: Number(hash.bytes ?? 0),
-    deleting: hash.deleting === '1',
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { describeCatalog } from '@packice/core/testing';
+import { catalogObject, describeCatalog } from '@packice/core/testing';
 import { createRedisCatalog, type RedisCatalog } from './redis-catalog';
 import { startRedisCluster, type TestRedisCluster } from './testing/redis-cluster';
 
@@ -27,18 +27,7 @@ describeCatalog('Redis Cluster', () => fresh());
 describe('Redis Cluster', () => {
   it('serves several PackIce clusters side by side, each under its own hash tag', async () => {
     const catalogs = await Promise.all(['alpha', 'beta', 'gamma', 'delta'].map((name) => fresh(name)));
-    const object = {
-      objectId: 'x',
-      state: 'creating' as const,
-      size: 0,
-      meta: {},
-      createdAt: 1,
-      sealedAt: null,
-      blobSizes: [0],
-      bytes: 0,
-      node: 'n',
-      deleting: false,
-    };
+    const object = catalogObject('x');
     for (const catalog of catalogs) await catalog.create(object, null);
     for (const catalog of catalogs) await expect(catalog.get('x')).resolves.toMatchObject({ objectId: 'x' });
     await Promise.all(catalogs.map((c) => c.close()));

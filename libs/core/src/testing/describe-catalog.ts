@@ -4,7 +4,8 @@ import type { Lease } from '../model';
 
 const T0 = 1_700_000_000_000;
 
-function object(objectId: string, extra: Partial<CatalogObject> = {}): CatalogObject {
+/** A catalog record of an unsealed 10-byte object made through `node-a`, with `extra` over it. */
+export function catalogObject(objectId: string, extra: Partial<CatalogObject> = {}): CatalogObject {
   return {
     objectId,
     state: 'creating',
@@ -52,26 +53,30 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('records a create once: a second create of the id is ALREADY_EXISTS, whoever asks', async () => {
-      await a.create(object('o1'), null);
-      await expect(a.create(object('o1', { node: 'node-b' }), null)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-      await expect(a.get('o1')).resolves.toEqual(object('o1'));
+      await a.create(catalogObject('o1'), null);
+      await expect(a.create(catalogObject('o1', { node: 'node-b' }), null)).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      });
+      await expect(a.get('o1')).resolves.toEqual(catalogObject('o1'));
       await expect(a.get('nope')).resolves.toBeNull();
     });
 
     it('bounds the shared bytes by the capacity, and a refused create changes nothing', async () => {
-      await a.create(object('o1', { bytes: 6000 }), 10_000);
-      await expect(a.create(object('o2', { bytes: 6000 }), 10_000)).rejects.toMatchObject({ code: 'OUT_OF_CAPACITY' });
+      await a.create(catalogObject('o1', { bytes: 6000 }), 10_000);
+      await expect(a.create(catalogObject('o2', { bytes: 6000 }), 10_000)).rejects.toMatchObject({
+        code: 'OUT_OF_CAPACITY',
+      });
       await expect(a.get('o2')).resolves.toBeNull();
       await expect(a.totals(T0)).resolves.toEqual({ objects: 1, leases: 0, bytes: 6000 });
       await a.seal('o1', { size: 1, blobSizes: [1], bytes: 4096, createdAt: T0, sealedAt: T0 + 1 }, 10_000);
-      await a.create(object('o2', { bytes: 5000 }), 10_000);
+      await a.create(catalogObject('o2', { bytes: 5000 }), 10_000);
       await expect(a.totals(T0)).resolves.toEqual({ objects: 2, leases: 0, bytes: 9096 });
     });
 
     it('seals: final sizes and bytes, and every subscriber hears of it', async () => {
       const heard: CatalogNotice[] = [];
       a.subscribe((n) => heard.push(n));
-      await a.create(object('o1'), null);
+      await a.create(catalogObject('o1'), null);
       await a.seal('o1', { size: 7, blobSizes: [7], bytes: 4096, createdAt: T0 + 2, sealedAt: T0 + 5 }, null);
       await expect(a.get('o1')).resolves.toMatchObject({
         state: 'sealed',
@@ -89,7 +94,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('leases: reads only of sealed objects, listed with their node, counted while live', async () => {
-      await a.create(object('o1'), null);
+      await a.create(catalogObject('o1'), null);
       await a.addLease(lease('c1', 'o1', 'create', T0 + 1000), 'node-a');
       await expect(a.addLease(lease('r0', 'o1', 'read', T0 + 1000), 'node-b')).rejects.toMatchObject({
         code: 'NOT_SEALED',
@@ -117,7 +122,7 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('defers a delete until the last lease anywhere ends; meanwhile the object is gone to new readers', async () => {
-      await a.create(object('o1'), null);
+      await a.create(catalogObject('o1'), null);
       await a.seal('o1', { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 }, null);
       const r1 = lease('r1', 'o1', 'read', T0 + 1000);
       const r2 = lease('r2', 'o1', 'read', T0 + 1000);
@@ -138,9 +143,9 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('sweeps the leases of a node that died: its unsealed creates are aborted, pending deletes finished', async () => {
-      await a.create(object('dead-create'), null);
+      await a.create(catalogObject('dead-create'), null);
       await a.addLease(lease('c1', 'dead-create', 'create', T0 + 1000), 'node-dead');
-      await a.create(object('held'), null);
+      await a.create(catalogObject('held'), null);
       await a.seal('held', { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 }, null);
       await a.addLease(lease('r1', 'held', 'read', T0 + 1000), 'node-dead');
       await a.addLease(lease('r2', 'held', 'read', T0 + 9000), 'node-alive');
@@ -154,17 +159,17 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
     });
 
     it('registers a sealed object found in storage once, and aborts only unsealed ones', async () => {
-      const found = object('found', { state: 'sealed', createdAt: T0, sealedAt: T0 });
+      const found = catalogObject('found', { state: 'sealed', createdAt: T0, sealedAt: T0 });
       await expect(a.register(found)).resolves.toBe(true);
       await expect(a.register(found)).resolves.toBe(false);
       await a.abort('found');
       await expect(a.get('found')).resolves.toMatchObject({ state: 'sealed' });
-      await a.create(object('half'), null);
+      await a.create(catalogObject('half'), null);
       await a.abort('half');
       await expect(a.get('half')).resolves.toBeNull();
       // A seal that reached the storage but not the catalog: its own node registers it as sealed.
-      await a.create(object('lost-seal', { node: 'node-a' }), null);
-      const sealed = object('lost-seal', { state: 'sealed', sealedAt: T0 + 1, node: 'node-a' });
+      await a.create(catalogObject('lost-seal', { node: 'node-a' }), null);
+      const sealed = catalogObject('lost-seal', { state: 'sealed', sealedAt: T0 + 1, node: 'node-a' });
       await expect(a.register({ ...sealed, node: 'node-b' })).resolves.toBe(false);
       await expect(a.register(sealed)).resolves.toBe(true);
       await expect(a.get('lost-seal')).resolves.toMatchObject({ state: 'sealed', sealedAt: T0 + 1 });
