@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { F_SEAL_IMMUTABLE } from './constants';
 import { addSeals, ftruncate, memfdCreate, reopenReadOnly } from './memfd';
-import { freezeMapping, isMapped, liveMappings, mapFd } from './mmap';
+import { freezeMapping, isMapped, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
+import { QUIET_REGION_MIN } from './quiet-region';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -99,5 +100,70 @@ describe('mapFd', () => {
     expect(kept.view?.length).toBe(10);
     delete kept.view;
     await collectUntil(() => liveMappings().count === before.count);
+  });
+
+  describe('large mappings (address space from a SharedArrayBuffer V8 does not count)', () => {
+    const SIZE = QUIET_REGION_MIN + 4096 * 3 + 100;
+    // The memfd's name shows in /proc/self/maps while any mapping of it is in place.
+    const mappedHere = (name: string) => readFileSync('/proc/self/maps', 'utf8').includes(`/memfd:${name}`);
+
+    it('maps without growing V8 external memory, reads and freezes like any mapping', async () => {
+      const fd = memfdCreate('spec-quiet-a');
+      try {
+        ftruncate(fd, SIZE);
+        writeSync(fd, 'head', 0);
+        writeSync(fd, 'tail', SIZE - 4);
+        const external = process.memoryUsage().external;
+        const view = mapFd(fd, SIZE, { mode: 'write' });
+        expect(view.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(process.memoryUsage().external - external).toBeLessThan(SIZE / 2);
+        expect(view.length).toBe(SIZE);
+        expect(view.subarray(0, 4).toString()).toBe('head');
+        expect(view.subarray(SIZE - 4).toString()).toBe('tail');
+        view.write('mapped', 100);
+        const seen = Buffer.alloc(6);
+        readSync(fd, seen, 0, 6, 100);
+        expect(seen.toString()).toBe('mapped');
+        const ro = reopenReadOnly(fd);
+        freezeMapping(view, ro);
+        closeSync(ro);
+        addSeals(fd, F_SEAL_IMMUTABLE);
+        view.write('late!!', 100);
+        readSync(fd, seen, 0, 6, 100);
+        expect(seen.toString()).toBe('mapped');
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('maps the ordinary (counted) way past QUIET_BYTES_MAX at once', async () => {
+      await collectUntil(() => liveMappings().count === 0);
+      const fd = memfdCreate('spec-quiet-b');
+      try {
+        ftruncate(fd, SIZE);
+        const views: Buffer[] = [];
+        while (views.length * SIZE + SIZE <= QUIET_BYTES_MAX) views.push(mapFd(fd, SIZE));
+        expect(views.every((v) => v.buffer instanceof SharedArrayBuffer)).toBe(true);
+        const counted = mapFd(fd, SIZE);
+        expect(counted.buffer).toBeInstanceOf(ArrayBuffer);
+        expect(counted.length).toBe(SIZE);
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('goes away with its Buffer, and not before', async () => {
+      await collectUntil(() => liveMappings().count === 0);
+      const kept: { view?: Buffer } = {};
+      await withMemfd(SIZE, (fd) => {
+        mapFd(fd, SIZE);
+        kept.view = mapFd(fd, SIZE).subarray(5, 10);
+      });
+      expect(liveMappings().count).toBe(2);
+      await collectUntil(() => liveMappings().count === 1);
+      expect(mappedHere('spec-mmap')).toBe(true);
+      delete kept.view;
+      await collectUntil(() => liveMappings().count === 0 && !mappedHere('spec-mmap'));
+    });
   });
 });

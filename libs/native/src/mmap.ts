@@ -1,6 +1,8 @@
+import { totalmem } from 'node:os';
 import { MAP_FIXED, MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants';
 import { loadLibc } from './libc';
 import { NativeError } from './native-error';
+import { quietRegion } from './quiet-region';
 
 const MAP_PRIVATE = 0x2;
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
@@ -23,21 +25,38 @@ export interface MapOptions {
   populate?: boolean;
 }
 
-const live = { count: 0, bytes: 0 };
-const mappings = new WeakMap<ArrayBuffer, Mapping>();
+const live = { count: 0, bytes: 0, quietBytes: 0 };
+/**
+ * Most bytes mapped over quiet regions at once. V8 does not know of them, so views dropped but
+ * not yet collected can pin that much of objects' memory; past it mappings are made the ordinary
+ * (counted) way, whose pressure makes V8 collect, quiet ones included.
+ */
+export const QUIET_BYTES_MAX = Math.min(4 * 2 ** 30, Math.floor(totalmem() / 4));
+const mappings = new WeakMap<ArrayBufferLike, Mapping>();
+const forget = (mapping: Mapping): void => {
+  live.count--;
+  live.bytes -= mapping.length;
+};
 // Unmapping happens only here, once nothing in JavaScript can reach the ArrayBuffer any more: a
 // view that could outlive its mapping would turn an ordinary read into a SIGSEGV.
 const registry = new FinalizationRegistry<Mapping>((mapping) => {
   loadLibc().munmap(mapping.address, mapping.length);
-  live.count--;
-  live.bytes -= mapping.length;
+  forget(mapping);
+});
+// Mappings over a quiet region are unmapped by the allocator when their SharedArrayBuffer goes.
+const quietRegistry = new FinalizationRegistry<Mapping>((mapping) => {
+  forget(mapping);
+  live.quietBytes -= mapping.length;
 });
 
 /**
  * Maps `length` bytes of `fd` and returns a Buffer over them. The mapping lives exactly as long
  * as JavaScript can reach that Buffer (or any view of its ArrayBuffer); it is then unmapped by a
  * FinalizationRegistry. It also outlives `fd` being closed. Throws `NativeError` (`EACCES`, `EPERM`
- * for a writable mapping of a sealed memfd, `ENOMEM`, ...).
+ * for a writable mapping of a sealed memfd, `ENOMEM`, ...). From 32 MiB up (with glibc) the Buffer
+ * is over a SharedArrayBuffer, so V8 does not count the mapping as external memory (which would
+ * force a full garbage collection on every large map); see {@link quietRegion}. Up to
+ * {@link QUIET_BYTES_MAX} at once: past it, the ordinary way again.
  */
 export function mapFd(fd: number, length: number, options: MapOptions = {}): Buffer {
   if (!Number.isSafeInteger(length) || length < 0) throw new NativeError('mmap', 'EINVAL', `length ${length}`);
@@ -45,6 +64,13 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
   const { koffi, mmap, munmap } = loadLibc();
   const shared = options.mode === 'write';
   const flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (options.populate ? MAP_POPULATE : 0);
+  const region = live.quietBytes + length <= QUIET_BYTES_MAX ? quietRegion(length) : null;
+  if (region) {
+    const address = mmap(region.address, length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+    if (address === MAP_FAILED) throw new NativeError('mmap', koffi.errno(), `fd ${fd}, ${length} bytes`);
+    live.quietBytes += length;
+    return track(region.buffer, { address, length }, quietRegistry, region.offset);
+  }
   const address = mmap(null, length, PROT_READ | PROT_WRITE, flags, fd, 0);
   if (address === MAP_FAILED) throw new NativeError('mmap', koffi.errno(), `fd ${fd}, ${length} bytes`);
   let view: ArrayBuffer;
@@ -55,12 +81,15 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
     munmap(address, length);
     throw new NativeError('mmap', 'EOPNOTSUPP', `external buffers are not allowed here: ${String(err)}`);
   }
-  const mapping = { address, length };
-  mappings.set(view, mapping);
-  registry.register(view, mapping);
+  return track(view, { address, length }, registry, 0);
+}
+
+function track(owner: ArrayBufferLike, mapping: Mapping, finalizers: FinalizationRegistry<Mapping>, offset: number) {
+  mappings.set(owner, mapping);
+  finalizers.register(owner, mapping);
   live.count++;
-  live.bytes += length;
-  return Buffer.from(view);
+  live.bytes += mapping.length;
+  return Buffer.from(owner, offset, mapping.length);
 }
 
 /**
@@ -71,7 +100,7 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
  */
 export function freezeMapping(view: Buffer, readOnlyFd: number): void {
   if (view.length === 0) return;
-  const mapping = mappings.get(view.buffer as ArrayBuffer);
+  const mapping = mappings.get(view.buffer);
   if (!mapping) throw new NativeError('mmap', 'EINVAL', 'not a Buffer made by mapFd');
   const { koffi, mmap } = loadLibc();
   const address = mmap(mapping.address, mapping.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, readOnlyFd, 0);
@@ -80,10 +109,10 @@ export function freezeMapping(view: Buffer, readOnlyFd: number): void {
 
 /** True when `view` is over a mapping made by {@link mapFd}. */
 export function isMapped(view: Uint8Array): boolean {
-  return mappings.has(view.buffer as ArrayBuffer);
+  return mappings.has(view.buffer);
 }
 
 /** Mappings made by this lib and not yet unmapped (for leak checks). */
 export function liveMappings(): { count: number; bytes: number } {
-  return { ...live };
+  return { count: live.count, bytes: live.bytes };
 }
