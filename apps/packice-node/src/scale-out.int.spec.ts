@@ -143,7 +143,7 @@ describe('two nodes, one Redis, one shared directory', () => {
     await expect(a.acquire({ intent: 'read', objectId: 'held' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await lease.read()).toString()).toBe('keep me');
     expect(existsSync(join(shared, 'objects', 'held'))).toBe(true);
-    await lease.release();
+    await lease.release({ wait: true });
     expect(existsSync(join(shared, 'objects', 'held'))).toBe(false);
     await expect(b.stat('held')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await a.listObjects()).map((o) => o.objectId)).not.toContain('held');
@@ -225,7 +225,7 @@ describe('two nodes, one Redis, one shared directory', () => {
     );
     await expect(a.delete('survivor')).resolves.toEqual({ deleted: false, pending: true });
     expect((await held.read()).equals(bytes)).toBe(true);
-    await held.release();
+    await held.release({ wait: true });
     expect(existsSync(join(shared, 'objects', 'survivor'))).toBe(false);
     for (const node of Object.values(nodes)) expect(node.child.exitCode).toBeNull();
   }, 30_000);
@@ -327,7 +327,7 @@ describe('memory storage over one Redis: objects stay with the node that made th
       expect.objectContaining({ leaseId: lease.leaseId, holder: expect.objectContaining({ node: 'owner' }) }),
     ]);
     await expect(atOwner.delete('in-memory')).resolves.toEqual({ deleted: false, pending: true });
-    await lease.release();
+    await lease.release({ wait: true });
     await expect(atQuiet.stat('in-memory')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // An object in the memory of a node without HTTP cannot be read elsewhere: a code that says why.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPeer, type Peer, type WatchEvent } from '@packice/core';
+import { createPeer, PackIceError, type Peer, type WatchEvent } from '@packice/core';
 import { isMapped } from '@packice/native';
 import { createMemStorage } from '@packice/storage-mem';
 import { type ChildProcess, fork } from 'node:child_process';
@@ -77,6 +77,26 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     expect((await consumer.get(id)).toString()).toBe('Zero-Copy Data!');
     await expect(consumer.stat(id)).resolves.toMatchObject({ size: 15, blobs: [{ size: 15 }] });
     await expect(consumer.storage()).resolves.toBe('mem');
+  });
+
+  it('sends a release without waiting for its answer; wait: true waits; a failed one is thrown by the next call', async () => {
+    const id = uniqueId('released');
+    await producer.put('x', { objectId: id });
+    const quick = await consumer.acquire({ intent: 'read', objectId: id });
+    const confirmed = await consumer.acquire({ intent: 'read', objectId: id });
+    await quick.release();
+    await confirmed.release({ wait: true });
+    expect((await producer.listLeases({ objectId: id })).map((l) => l.leaseId)).not.toContain(confirmed.leaseId);
+    const failing = await consumer.acquire({ intent: 'read', objectId: id });
+    await failing.release({ signal: AbortSignal.abort(new PackIceError('TIMEOUT', 'gave up')) });
+    // That request never left, so its failure is known within one turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(consumer.stat(id)).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('an earlier release was refused'),
+    });
+    await expect(consumer.stat(id)).resolves.toMatchObject({ objectId: id });
+    await expect(failing.release()).resolves.toBeUndefined();
   });
 
   it('puts a stream without holding it whole', async () => {
@@ -180,7 +200,7 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     await expect(producer.delete(id)).resolves.toEqual({ deleted: false, pending: true });
     await expect(consumer.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await reader.read()).toString()).toBe('held bytes');
-    await reader.release();
+    await reader.release({ wait: true });
     await expect(producer.stats()).resolves.toMatchObject({ leases: before.leases, objects: before.objects - 1 });
     expect((await producer.listObjects()).some((o) => o.objectId === id)).toBe(false);
   });

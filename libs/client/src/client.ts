@@ -8,7 +8,7 @@ import type {
   PeerStats,
   WatchEvent,
 } from '@packice/core';
-import { fromWireEvent, PackIceError } from '@packice/core';
+import { fromWireEvent, PackIceError, toPackIceError } from '@packice/core';
 import { EventStream } from './event-stream';
 import { Lease } from './lease';
 
@@ -23,6 +23,10 @@ export class Client implements AsyncDisposable {
   readonly #transport: ClientTransport;
   readonly #leases = new Set<Lease>();
   readonly #watches = new Set<EventStream>();
+  /** Releases sent and not yet answered; `close()` waits for them. */
+  readonly #releasing = new Set<Promise<void>>();
+  /** A release the node refused, thrown by the next call. */
+  #releaseFailure: unknown = undefined;
   #closed = false;
 
   constructor(transport: ClientTransport) {
@@ -39,14 +43,25 @@ export class Client implements AsyncDisposable {
     this.#open();
     const { signal, ...request } = options;
     const { lease, object, access } = await this.#transport.acquire(request, { signal });
-    const held = new Lease(this.#transport, lease, object, access, (ended) => this.#leases.delete(ended));
+    const held = new Lease(this.#transport, lease, object, access, (ended, answer) => {
+      this.#leases.delete(ended);
+      this.#releasing.add(answer);
+      answer.then(
+        () => this.#releasing.delete(answer),
+        (err: unknown) => {
+          this.#releasing.delete(answer);
+          if (!this.#closed) this.#releaseFailure ??= err;
+        },
+      );
+    });
     this.#leases.add(held);
     return held;
   }
 
   /**
    * Creates, writes and seals a one-blob object from bytes or a stream (streamed, never held
-   * whole); resolves with the sealed object. On failure the object is aborted.
+   * whole); resolves with the sealed object once its create lease has ended. On failure the object
+   * is aborted.
    */
   async put(
     data: Uint8Array | string | AsyncIterable<Uint8Array | string>,
@@ -61,17 +76,21 @@ export class Client implements AsyncDisposable {
       else await lease.writeFrom(bytes, 0, { signal });
       return await lease.seal({ signal });
     } finally {
-      await lease.release();
+      // A helper's lease is its own business: it is over once the call resolves.
+      await lease.release({ wait: true });
     }
   }
 
-  /** Reads blob 0 of an object (a copy), waiting up to `timeoutMs` for it to be sealed. */
+  /**
+   * Reads blob 0 of an object (a copy), waiting up to `timeoutMs` for it to be sealed; resolves
+   * once its read lease has ended.
+   */
   async get(objectId: string, options: { timeoutMs?: number } & CallOptions = {}): Promise<Buffer> {
     const lease = await this.acquire({ intent: 'read', objectId, ...options });
     try {
       return await lease.read(0, { signal: options.signal });
     } finally {
-      await lease.release();
+      await lease.release({ wait: true });
     }
   }
 
@@ -154,6 +173,7 @@ export class Client implements AsyncDisposable {
     this.#closed = true;
     for (const stream of [...this.#watches]) stream.end();
     await Promise.allSettled([...this.#leases].map((lease) => lease.release()));
+    await Promise.allSettled([...this.#releasing]);
     await this.#transport.close();
   }
 
@@ -163,5 +183,10 @@ export class Client implements AsyncDisposable {
 
   #open(): void {
     if (this.#closed) throw new PackIceError('UNAVAILABLE', 'the client is closed');
+    const failure = this.#releaseFailure;
+    if (failure === undefined) return;
+    this.#releaseFailure = undefined;
+    const cause = toPackIceError(failure);
+    throw new PackIceError(cause.code, `an earlier release was refused: ${cause.message}`, { cause });
   }
 }

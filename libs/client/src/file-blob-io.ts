@@ -36,7 +36,8 @@ export class FileBlobIo implements BlobIo {
 
   async map(): Promise<Buffer> {
     try {
-      return this.#withFd('r', (fd) => mapFd(fd, fstatSync(fd).size), true);
+      // The mapping outlives the descriptor, so the lease's own serves (no open and close per map).
+      return this.#withFd('r', (fd) => mapFd(fd, fstatSync(fd).size));
     } catch (err) {
       // Electron's V8 memory cage forbids external buffers: a copy is all that can be had there.
       if (isNativeError(err, 'EOPNOTSUPP')) return this.read();

@@ -7,4 +7,5 @@ export type { AcquireOptions } from './client';
 export { connect } from './connect';
 export type { ConnectOptions } from './connect';
 export { Lease } from './lease';
+export type { ReleaseOptions } from './lease';
 export type { BlobFile } from './stream-blob-file';

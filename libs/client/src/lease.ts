@@ -7,6 +7,12 @@ import type { BlobFile } from './stream-blob-file';
 import { InProcessBlobIo, UrlBlobIo } from './stream-blob-io';
 import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
 
+/** Options of {@link Lease.release}. */
+export interface ReleaseOptions extends CallOptions {
+  /** Resolve only once the node has ended the lease (default: once the request is sent). */
+  wait?: boolean;
+}
+
 /** A blob in another node's memory (scale-out): read over HTTP from that node's data plane. */
 function remoteBlobIo(url: string): BlobIo {
   const match = /^(https?:\/\/[^/]+)\/v1\/leases\/([^/]+)\/blobs\/(\d+)$/.exec(url);
@@ -44,14 +50,14 @@ export class Lease implements AsyncDisposable {
   /** Writable views handed out by mapWritable(), frozen at seal. */
   readonly #writableViews: WritableView[] = [];
   #released = false;
-  readonly #onRelease: (lease: Lease) => void;
+  readonly #onRelease: (lease: Lease, answer: Promise<void>) => void;
 
   constructor(
     transport: ClientTransport,
     record: LeaseRecord,
     object: ObjectInfo,
     access: readonly BlobAccess[],
-    onRelease: (lease: Lease) => void = () => undefined,
+    onRelease: (lease: Lease, answer: Promise<void>) => void = (_lease, answer) => void answer.catch(() => undefined),
   ) {
     this.#onRelease = onRelease;
     this.#transport = transport;
@@ -159,19 +165,29 @@ export class Lease implements AsyncDisposable {
     this.#record = await this.#transport.renew(this.leaseId, ttlMs, options);
   }
 
-  /** Ends the lease (an unsealed create is aborted) and closes its descriptors. Idempotent. */
-  async release(options: CallOptions = {}): Promise<void> {
+  /**
+   * Ends the lease (an unsealed create is aborted) and closes its descriptors. Idempotent. The
+   * request is sent at once but, unless `wait: true`, not waited for: a read cycle then costs one
+   * round trip, but a call made right after may still see the lease. A release that fails (other
+   * than for an already ended lease) is thrown by the client's next call. With `wait: true` it
+   * resolves once the node has ended the lease, and throws what the node answered.
+   */
+  async release(options: ReleaseOptions = {}): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    this.#onRelease(this);
     closeQuietly(...this.#writableViews.splice(0).map((w) => w.freezeFd));
     for (const blob of this.#blobs) blob.close();
-    try {
-      await this.#transport.release(this.leaseId, options);
-    } catch (err) {
-      // Already ended (expired, or its connection closed): nothing more to release.
-      if ((err as { code?: string }).code !== 'LEASE_NOT_FOUND') throw err;
-    }
+    const { wait = false, ...callOptions } = options;
+    const answer = this.#transport.release(this.leaseId, callOptions).then(
+      () => undefined,
+      (err: unknown) => {
+        // Already ended (expired, or its connection closed): nothing more to release.
+        if ((err as { code?: string }).code !== 'LEASE_NOT_FOUND') throw err;
+      },
+    );
+    // Waited for, a failure is the caller's; otherwise the client keeps it for its next call.
+    this.#onRelease(this, wait ? answer.catch(() => undefined) : answer);
+    if (wait) await answer;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -72,6 +72,8 @@ export type {
   PeerOptions,
 } from './peer';
 export { PEER_DEFAULTS } from './peer-options';
+export { MAX_RELEASES_PER_ACQUIRE, parseReleaseList, releaseFirst } from './release-first';
+export type { WireReleaseFailure } from './release-first';
 export { RemoteBlob } from './remote-reads';
 export type { RemoteReads } from './remote-reads';
 export { fromSystemError } from './system-errors';

@@ -1,4 +1,5 @@
 import type { WireError } from './errors';
+import type { WireReleaseFailure } from './release-first';
 import type { WireLease, WireObject, WireStats } from './wire';
 
 /** `acquire` params on the wire. */
@@ -9,6 +10,8 @@ export interface WireAcquireParams {
   timeout_ms?: number;
   blobs?: number | readonly { size?: number }[];
   meta?: Record<string, string>;
+  /** Leases to release first (docs/protocol.md, "release with acquire"). */
+  release?: readonly string[];
 }
 
 /** The `hello` answer. */
@@ -36,7 +39,10 @@ type Empty = Record<string, never>;
 export interface WireOps {
   hello: { params: { client?: string }; result: WireHello };
   ping: { params: Empty; result: Empty };
-  acquire: { params: WireAcquireParams; result: { lease: WireLease; object: WireObject } };
+  acquire: {
+    params: WireAcquireParams;
+    result: { lease: WireLease; object: WireObject; release_failed?: WireReleaseFailure[] };
+  };
   seal: { params: { lease_id: string }; result: { object: WireObject } };
   release: { params: { lease_id: string }; result: Empty };
   renew: { params: { lease_id: string; ttl_ms?: number }; result: { lease: WireLease } };
@@ -100,8 +106,8 @@ export const OPS: { readonly [O in OpName]: OpSpec } = Object.freeze({
   ping: { summary: 'Liveness and round-trip time.', params: [], result: [], uds: true, http: null },
   acquire: {
     summary: 'Create an object, or get read access to a sealed one (waiting for it with timeout_ms).',
-    params: ['intent', 'object_id?', 'ttl_ms?', 'timeout_ms?', 'blobs?', 'meta?'],
-    result: ['lease', 'object'],
+    params: ['intent', 'object_id?', 'ttl_ms?', 'timeout_ms?', 'blobs?', 'meta?', 'release?'],
+    result: ['lease', 'object', 'release_failed?'],
     uds: true,
     http: route('POST', '/v1/leases', 201),
   },

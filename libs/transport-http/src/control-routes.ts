@@ -6,7 +6,9 @@ import {
   opNames,
   OPS,
   PackIceError,
+  parseReleaseList,
   plainOpHandlers,
+  releaseFirst,
   toWireLease,
   toWireObject,
 } from '@packice/core';
@@ -42,9 +44,12 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<object> => {
+    // Leases named in `release` end first, as if released by requests sent just before this one.
+    const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
     const { lease, object } = await peer.acquire(fromWireAcquire(params), {
       holder: { transport: 'http', remote: request.ip },
-      signal: requestSignal(reply, options.shutdown),
+      // Only a read that may wait needs to know of the client going away (a signal per request costs).
+      signal: params.timeout_ms ? requestSignal(reply, options.shutdown) : options.shutdown,
     });
     const handles: WireHandle[] = object.blobs.map((blob, i) => {
       const handle = blob.handle(lease.access);
@@ -53,7 +58,8 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
       if (handle.kind === 'url') return { kind: 'url', url: handle.url };
       return { kind: 'url', url: `/v1/leases/${lease.leaseId}/blobs/${i}` };
     });
-    return { lease: toWireLease(lease), object: toWireObject(object, handles) };
+    const answer = { lease: toWireLease(lease), object: toWireObject(object, handles) };
+    return releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer;
   };
 
   for (const op of opNames) {

@@ -152,6 +152,30 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     expect((await raw(base, 'DELETE', '/v1/objects/doc')).json()).toEqual({ deleted: true, pending: false });
   });
 
+  it('releases the leases an acquire names in release first, and refuses a bad list with 400', async () => {
+    const base = await start(storage);
+    const acquire = (body: object) => raw(base, 'POST', '/v1/leases', json(body));
+    const created = (await acquire({ intent: 'create', object_id: 'rel', blobs: [{ size: 1 }] })).json() as {
+      lease: { lease_id: string };
+    };
+    await raw(base, 'POST', `/v1/leases/${created.lease.lease_id}/seal`);
+    const held = (await acquire({ intent: 'read', object_id: 'rel' })).json() as { lease: { lease_id: string } };
+    const leases = async () => ((await raw(base, 'GET', '/v1/stats')).json() as { leases: number }).leases;
+    const bad = await acquire({ intent: 'read', object_id: 'rel', release: [held.lease.lease_id, 7] });
+    expect([bad.status, bad.json()]).toMatchObject([400, { error: { code: 'BAD_REQUEST' } }]);
+    expect(await leases()).toBe(2);
+    const next = await acquire({
+      intent: 'read',
+      object_id: 'rel',
+      release: [created.lease.lease_id, held.lease.lease_id, 'gone'],
+    });
+    expect([next.status, next.json()]).toMatchObject([
+      201,
+      { lease: { object_id: 'rel' }, release_failed: [{ lease_id: 'gone', error: { code: 'LEASE_NOT_FOUND' } }] },
+    ]);
+    expect(await leases()).toBe(1);
+  });
+
   it('answers requests the HTTP parser rejects with the protocol body too, then closes', async () => {
     const base = new URL(await start('mem'));
     for (const [bytes, status, code] of [

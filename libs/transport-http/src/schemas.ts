@@ -1,4 +1,4 @@
-import type { OpName } from '@packice/core';
+import { MAX_RELEASES_PER_ACQUIRE, type OpName } from '@packice/core';
 import type { FastifySchema } from 'fastify';
 
 /**
@@ -34,6 +34,7 @@ const acquireBody = {
       ],
     },
     meta: { type: 'object', additionalProperties: { type: 'string' } },
+    release: { type: 'array', maxItems: MAX_RELEASES_PER_ACQUIRE, items: leaseId },
   },
 } as const;
 

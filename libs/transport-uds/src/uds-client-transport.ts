@@ -10,21 +10,44 @@ import type {
 } from '@packice/core';
 import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
 import { closeQuietly } from '@packice/native';
+import { ReleaseQueue } from './release-queue';
 import type { UdsTransport } from './uds-transport';
 
 /** The client half of the UDS binding for `@packice/client`: blobs arrive as descriptors. */
 export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
+  // Releases ride on the next acquire once the node says it takes them (hello's features).
+  const releases = new ReleaseQueue((leaseId) => operations.release(leaseId));
+  let releaseWithAcquire = false;
   // Only `acquire` answers carry descriptors; any others are closed, never leaked.
   const call = async <O extends OpName>(op: O, params: OpParams<O>, options = {}): Promise<OpResult<O>> => {
+    releases.flush();
     const { body, fds } = await uds.request(op, params, options);
     closeQuietly(...fds);
     return body;
   };
+  const operations = wireOperations(call as WireCall);
+  call('hello', { client: 'packice-client' }).then(
+    (hello) => (releaseWithAcquire = hello.features.includes('release-with-acquire')),
+    () => undefined,
+  );
   return {
     kind: 'uds',
-    ...wireOperations(call as WireCall),
+    ...operations,
+    release: (leaseId, options) =>
+      releaseWithAcquire && !options?.signal ? releases.add(leaseId) : operations.release(leaseId, options),
     async acquire(request, options) {
-      const { body, fds } = await uds.request('acquire', toWireAcquire(request), options);
+      const params = toWireAcquire(request);
+      const carried = releaseWithAcquire && !options?.signal?.aborted ? releases.take() : null;
+      if (carried?.leaseIds.length) params.release = carried.leaseIds;
+      let answer;
+      try {
+        answer = await uds.request('acquire', params, options);
+      } catch (err) {
+        carried?.settle(undefined);
+        throw err;
+      }
+      const { body, fds } = answer;
+      carried?.settle(body.release_failed);
       const { handles, ...object } = fromWireObject(body.object);
       const access: BlobAccess[] = [];
       for (const handle of handles) {
@@ -60,6 +83,9 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
         },
       };
     },
-    close: () => uds.close(),
+    close: () => {
+      releases.flush();
+      return uds.close();
+    },
   };
 }

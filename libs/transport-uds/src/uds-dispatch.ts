@@ -2,6 +2,7 @@ import type { OpParams, Peer, WireHandle, WireHello } from '@packice/core';
 import {
   callPlainOp,
   eventHubOf,
+  parseReleaseList,
   parseSubscribeParams,
   fromWireAcquire,
   isOpName,
@@ -9,6 +10,7 @@ import {
   OPS,
   PackIceError,
   plainOpHandlers,
+  releaseFirst,
   toWireLease,
   toWireObject,
 } from '@packice/core';
@@ -74,6 +76,8 @@ async function acquire(
   params: OpParams<'acquire'>,
   onLease: (conn: UdsConnection, leaseId: string) => void,
 ): Promise<UdsAnswer> {
+  // Leases named in `release` end first, as if released by ops sent just before this one.
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
   const result = await peer.acquire(fromWireAcquire(params), {
     holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
     signal: conn.waits.signal,
@@ -94,5 +98,6 @@ async function acquire(
     await peer.release(lease.leaseId).catch(() => undefined);
     throw err;
   }
-  return { result: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds };
+  const answer = { lease: toWireLease(lease), object: toWireObject(object, handles) };
+  return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
 }

@@ -95,7 +95,7 @@ describe('UDS binding, spoken raw (net + JSON lines, from docs/protocol.md alone
       server: { name: 'packice', version: expect.any(String) },
       storage: 'mem',
       transport: 'uds',
-      features: expect.arrayContaining(['fd-handles', 'wait-for-seal']),
+      features: expect.arrayContaining(['fd-handles', 'wait-for-seal', 'release-with-acquire']),
     });
     await expect(c.call({ id: 2, op: 'ping' })).resolves.toEqual({ id: 2, ok: true });
     await expect(c.call({ id: 3, op: 'stats' })).resolves.toEqual({
@@ -158,6 +158,53 @@ describe('UDS binding, spoken raw (net + JSON lines, from docs/protocol.md alone
       deleted: true,
       pending: false,
     });
+  });
+
+  it('releases the leases an acquire names in release first, reports those it could not, and checks the list', async () => {
+    const c = await raw();
+    const created = await c.call({ id: 1, op: 'acquire', intent: 'create', object_id: 'rel', blobs: [{ size: 1 }] });
+    const createLease = (created.lease as { lease_id: string }).lease_id;
+    await c.call({ id: 2, op: 'seal', lease_id: createLease });
+    const held = await c.call({ id: 3, op: 'acquire', intent: 'read', object_id: 'rel' });
+    const readLease = (held.lease as { lease_id: string }).lease_id;
+    let listId = 100;
+    const leaseIds = async (): Promise<string[]> =>
+      ((await c.call({ id: ++listId, op: 'list_leases', object_id: 'rel' })).leases as { lease_id: string }[]).map(
+        (l) => l.lease_id,
+      );
+    expect((await leaseIds()).sort()).toEqual([createLease, readLease].sort());
+
+    // A bad list is BAD_REQUEST and changes nothing.
+    const tooMany = [readLease, ...Array.from({ length: 256 }, (_, n) => `l-${n}`)];
+    for (const [i, release] of [readLease, [readLease, 1], tooMany].entries()) {
+      await expect(
+        c.call({ id: 10 + i, op: 'acquire', intent: 'read', object_id: 'rel', release }),
+      ).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    expect(await leaseIds()).toHaveLength(2);
+
+    const next = await c.call({
+      id: 5,
+      op: 'acquire',
+      intent: 'read',
+      object_id: 'rel',
+      release: [createLease, 'no-such-lease', readLease],
+    });
+    expect(next).toMatchObject({
+      ok: true,
+      fds: 1,
+      release_failed: [{ lease_id: 'no-such-lease', error: { code: 'LEASE_NOT_FOUND' } }],
+    });
+    expect(await leaseIds()).toEqual([(next.lease as { lease_id: string }).lease_id]);
+
+    // The releases happen even when the acquire itself fails; all went well: no release_failed.
+    const last = (next.lease as { lease_id: string }).lease_id;
+    await expect(
+      c.call({ id: 6, op: 'acquire', intent: 'read', object_id: 'missing', release: [last] }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await leaseIds()).toEqual([]);
+    const clean = await c.call({ id: 7, op: 'acquire', intent: 'read', object_id: 'rel', release: [] });
+    expect(clean).not.toHaveProperty('release_failed');
   });
 
   it('gets descriptors through a plain recvmsg, as any language can', async () => {

@@ -35,7 +35,12 @@ export const UDS_SERVER_DEFAULTS = Object.freeze({
 });
 
 /** Features a UDS node announces in `hello`. */
-export const UDS_FEATURES: readonly string[] = Object.freeze(['fd-handles', 'wait-for-seal', 'peer-credentials']);
+export const UDS_FEATURES: readonly string[] = Object.freeze([
+  'fd-handles',
+  'wait-for-seal',
+  'peer-credentials',
+  'release-with-acquire',
+]);
 
 /** How long queued answers may take to reach a slow client once the server closes. */
 const CLOSE_GRACE_MS = 5_000;
