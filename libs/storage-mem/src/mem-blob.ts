@@ -17,6 +17,7 @@ export class MemBlob implements Blob {
   #fd: number;
   readonly #label: string;
   #sealed = false;
+  #sealedSize: number | null = null;
   #disposed = false;
 
   /** @param fd a read-write, sealable memfd that this blob now owns */
@@ -31,7 +32,11 @@ export class MemBlob implements Blob {
 
   get size(): number {
     this.#alive();
-    return fstatSync(this.#fd).size;
+    // Sealed against shrinking and growing, the size can no longer change: one fstat is enough.
+    if (this.#sealedSize !== null) return this.#sealedSize;
+    const { size } = fstatSync(this.#fd);
+    if (this.#sealed) this.#sealedSize = size;
+    return size;
   }
 
   get sealed(): boolean {
