@@ -1,7 +1,7 @@
-// The floor for the UDS benchmark: a plain `net` server answering JSON lines, in its own process.
+// The round-trip floor: a plain `net` server answering JSON lines, in its own process.
+// node net-echo.cjs <path>. Sends { ready } to its parent; SIGTERM closes it.
 const net = require('node:net');
 
-const path = process.argv[2];
 const server = net.createServer((socket) => {
   let buffer = '';
   socket.setEncoding('utf8');
@@ -15,5 +15,5 @@ const server = net.createServer((socket) => {
     }
   });
 });
-server.listen(path, () => process.send({ ready: true }));
+server.listen(process.argv[2], () => process.send({ ready: true }));
 process.once('SIGTERM', () => server.close(() => process.disconnect()));

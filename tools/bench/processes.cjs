@@ -1,0 +1,54 @@
+// Child processes of the benchmarks: started, asked over IPC, and always stopped.
+const { fork } = require('node:child_process');
+const { once } = require('node:events');
+const { join } = require('node:path');
+
+const started = new Set();
+process.on('exit', () => started.forEach((child) => child.kill('SIGKILL')));
+
+/** Forks `processes/<script>` and resolves with it and its first message. */
+async function start(script, args = [], options = {}) {
+  const child = fork(join(__dirname, 'processes', script), args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...options,
+  });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  const [first] = await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`${script} exited (${code}) before it was ready`);
+    }),
+  ]);
+  return { child, first };
+}
+
+/** Sends `{ cmd, ...params }` to a child and resolves with its reply. */
+function ask(child, cmd, params = {}) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      if (message.reply !== cmd) return;
+      child.off('message', onMessage);
+      if (message.error) reject(new Error(message.error));
+      else resolve(message);
+    };
+    child.on('message', onMessage);
+    child.send({ cmd, ...params });
+  });
+}
+
+/** Stops children with SIGTERM and waits for them to exit. */
+async function stop(...children) {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+module.exports = { ask, median, start, stop };

@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The page `npm run bench` writes, rendered from made-up figures in a real Node process (vega and
+// vega-lite are ES modules, which Jest's CommonJS runtime cannot load). The figures are not
+// PackIce's: this checks the tables, the ratios and the charts, not the speed.
+const dir = mkdtempSync(join(tmpdir(), 'packice-bench-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GiB = 2 ** 30;
+const methods = { 'uds-map': 'PackIce UDS, map() (zero-copy)', plain: 'plain Unix socket (net), bytes sent' };
+const results = {
+  date: '2026-12-02T10:00:00Z',
+  quick: true,
+  seconds: 80,
+  machine: { cpus: 2, cpu: 'Test CPU', memory: '24 GiB', node: '20.20.2', os: 'Linux 6.1' },
+  handoff: {
+    methods,
+    rows: [1024, GiB].flatMap((bytes) => [
+      { method: 'uds-map', label: methods['uds-map'], bytes, ms: 0.5, best: 0.4, tries: 5 },
+      { method: 'plain', label: methods.plain, bytes, ms: bytes === GiB ? 2000 : 0.2, best: 0.2, tries: 1 },
+    ]),
+  },
+  operations: {
+    ops: {},
+    rows: [1, 4, 16].flatMap((clients) => [
+      { op: 'echo', transport: 'net', clients, opsPerSecond: 10_000 },
+      ...['ping', 'read', 'create'].flatMap((op) =>
+        ['uds', 'http', 'in-process'].map((transport) => ({ op, transport, clients, opsPerSecond: 2_500 })),
+      ),
+    ]),
+  },
+  http: {
+    rows: [1, 8].flatMap((connections) => [
+      { what: 'hello', connections, requestsPerSecond: 8_000, p50: 0 },
+      { what: 'pair', connections, requestsPerSecond: 6_000, pairsPerSecond: 3_000, p50: 0 },
+    ]),
+  },
+  create: {
+    labels: {},
+    rows: ['baseline', 'storage', 'client'].map((how) => ({
+      how,
+      label: `way ${how}`,
+      bytes: GiB,
+      ms: how === 'baseline' ? 400 : 500,
+      gibPerSecond: 2,
+      runs: 1,
+    })),
+  },
+  extra: [{ title: 'Events (node app)', output: 'a table' }],
+  targets: [
+    { target: '1 GiB handoff', ratio: 4000, goal: 1000, met: true, packice: '0.50 ms', baseline: '2,000 ms' },
+    { target: 'read cycles', ratio: 0.25, goal: 0.7, met: false, packice: '2,500/s', baseline: '10,000/s' },
+  ],
+};
+
+describe('the bench page', () => {
+  it('renders tables with ratios to each baseline, and both charts as SVG', () => {
+    const from = join(dir, 'in.json');
+    writeFileSync(from, JSON.stringify(results));
+    execFileSync(process.execPath, [join(__dirname, '../report/write.cjs'), from, join(dir, 'out')]);
+    const page = readFileSync(join(dir, 'out/README.md'), 'utf8');
+    expect(page).toContain('2026-12-02T10:00:00Z · 2 x Test CPU · 24 GiB · Node 20.20.2');
+    expect(page).toContain('| read cycles | 0.25x | 2,500/s | 10,000/s | **no** |');
+    expect(page).toContain('| PackIce UDS, map() (zero-copy) | 0.500 ms (0.40x) | 0.500 ms (4,000x) |');
+    expect(page).toContain('| read / uds | 2,500 (0.25x) | 2,500 (0.25x) | 2,500 (0.25x) |');
+    expect(page).toContain('| read acquire + release | 1 | 6,000 | 3,000 | 0 | 0.75x |');
+    expect(page).toContain('| 1 GiB | way storage | 500 | 2.00 | 0.80x |');
+    expect(page).toContain('![handoff time vs object size](handoff.svg)');
+    for (const [file, words] of [
+      ['handoff.svg', ['object size', 'milliseconds (log)', 'plain Unix socket (net), bytes sent']],
+      ['operations.svg', ['operations/s (log)', '16 clients', 'in-process']],
+    ] as const) {
+      const svg = readFileSync(join(dir, 'out', file), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      for (const word of words) expect(svg).toContain(word);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'out/results.json'), 'utf8'))).toEqual(results);
+  });
+});
