@@ -16,8 +16,8 @@ export interface BlobIo {
   read(options?: CallOptions): Promise<Buffer>;
   /** Replaces the blob's bytes; returns the bytes written. */
   write(bytes: Uint8Array, options?: CallOptions): Promise<number>;
-  /** A view of a sealed blob: zero-copy where the blob maps, else a copy. */
-  map(options?: CallOptions): Promise<Buffer>;
+  /** A view of a sealed blob: zero-copy where the blob maps, else a copy. `size`: its sealed size, when known. */
+  map(options?: CallOptions, size?: number): Promise<Buffer>;
   /** The blob as a file (see `Lease.open`). */
   open(mode: 'r' | 'r+' | 'w'): Promise<BlobFile>;
   /** A writable view over the blob's shared memory (create lease, size hint needed). */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from './client';
 import { connect } from './connect';
+import type { Lease } from './lease';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-client-'));
 const socket = join(dir, 'node.sock');
@@ -97,6 +98,21 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     });
     await expect(consumer.stat(id)).resolves.toMatchObject({ objectId: id });
     await expect(failing.release()).resolves.toBeUndefined();
+  });
+
+  it('acquires several objects at once: a Lease or the error, in order', async () => {
+    const [a, b] = [uniqueId('many'), uniqueId('many')];
+    await producer.put('first', { objectId: a });
+    await producer.put('second', { objectId: b });
+    const results = await consumer.acquireMany([a, uniqueId('missing'), b]);
+    expect(results[1]).toBeInstanceOf(PackIceError);
+    expect(results[1]).toMatchObject({ code: 'NOT_FOUND' });
+    const [first, , second] = results as Lease[];
+    expect([(await first.map()).toString(), (await second.read()).toString()]).toEqual(['first', 'second']);
+    expect([first.objectId, first.access, second.objectId]).toEqual([a, 'read', b]);
+    await first.release();
+    await second.release({ wait: true });
+    expect(await producer.listLeases({ objectId: b })).toEqual([]);
   });
 
   it('puts a stream without holding it whole', async () => {

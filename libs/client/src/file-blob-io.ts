@@ -1,3 +1,4 @@
+import type { CallOptions } from '@packice/core';
 import { fromSystemError, PackIceError } from '@packice/core';
 import { closeQuietly, ftruncate, isNativeError, mapFd } from '@packice/native';
 import { fstatSync, openSync, readSync, writeSync } from 'node:fs';
@@ -34,10 +35,10 @@ export class FileBlobIo implements BlobIo {
     });
   }
 
-  async map(): Promise<Buffer> {
+  async map(_options?: CallOptions, size?: number): Promise<Buffer> {
     try {
       // The mapping outlives the descriptor, so the lease's own serves (no open and close per map).
-      return this.#withFd('r', (fd) => mapFd(fd, fstatSync(fd).size));
+      return this.#withFd('r', (fd) => mapFd(fd, size ?? fstatSync(fd).size));
     } catch (err) {
       // Electron's V8 memory cage forbids external buffers: a copy is all that can be had there.
       if (isNativeError(err, 'EOPNOTSUPP')) return this.read();

@@ -2,6 +2,7 @@ import type { Blob } from './blob';
 import type { NodeEvent, OverflowNotice } from './event-hub';
 import type { Lease, ObjectInfo, PeerStats } from './model';
 import type { AcquireRequest, DeleteResult } from './peer';
+import type { PackIceError } from './errors';
 
 /** How a lease reaches one blob's bytes, once the transport has done its part. */
 export type BlobAccess =
@@ -39,6 +40,15 @@ export interface BlobRange {
 export interface ClientTransport {
   readonly kind: 'direct' | 'uds' | 'http';
   acquire(request: AcquireRequest, options?: CallOptions): Promise<AcquiredLease>;
+  /**
+   * Read leases on several objects in one round trip (UDS `acquire_many`), in the order given:
+   * each a lease or the error that object got. Transports without it leave it out.
+   */
+  acquireMany?(
+    objectIds: readonly string[],
+    request: { ttlMs?: number; timeoutMs?: number },
+    options?: CallOptions,
+  ): Promise<(AcquiredLease | PackIceError)[]>;
   seal(leaseId: string, options?: CallOptions): Promise<ObjectInfo>;
   release(leaseId: string, options?: CallOptions): Promise<void>;
   renew(leaseId: string, ttlMs?: number, options?: CallOptions): Promise<Lease>;

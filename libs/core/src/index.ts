@@ -2,6 +2,7 @@
  * @packice/core: the Peer (objects, leases, capacity), the storage and client-transport
  * contracts, the op table of the protocol, errors and ids. Pure logic: no I/O, no native code.
  */
+export { MAX_ACQUIRE_MANY, parseAcquireMany } from './acquire-many';
 export type { Blob, BlobHandle, BlobStore, RecoveredObject } from './blob';
 export type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome } from './catalog';
 export type {
@@ -52,6 +53,8 @@ export type {
   OpParams,
   OpResult,
   OpSpec,
+  WireAcquireManyParams,
+  WireAcquireManyResult,
   WireAcquireParams,
   WireAnswer,
   WireHealth,

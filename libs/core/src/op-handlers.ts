@@ -3,7 +3,10 @@ import type { Peer } from './peer';
 import { toWireDelete, toWireLease, toWireObject, toWireStats } from './wire';
 
 /** Ops that every binding serves the same way (no holder, no handles, no binding facts). */
-export type PlainOp = Exclude<OpName, 'hello' | 'health' | 'acquire' | 'ping' | 'subscribe' | 'unsubscribe'>;
+export type PlainOp = Exclude<
+  OpName,
+  'hello' | 'health' | 'acquire' | 'acquire_many' | 'ping' | 'subscribe' | 'unsubscribe'
+>;
 
 /** A server-side handler of one op: wire params in, wire answer out. */
 export type OpHandler<O extends OpName> = (params: OpParams<O>) => Promise<OpResult<O>>;

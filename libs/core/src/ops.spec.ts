@@ -7,6 +7,7 @@ describe('the op table', () => {
       'hello',
       'ping',
       'acquire',
+      'acquire_many',
       'seal',
       'release',
       'renew',

@@ -14,6 +14,17 @@ export interface WireAcquireParams {
   release?: readonly string[];
 }
 
+/** `acquire_many` params on the wire: read leases on several objects at once. */
+export type WireAcquireManyParams = {
+  object_ids: readonly string[];
+  ttl_ms?: number;
+  timeout_ms?: number;
+  release?: readonly string[];
+};
+
+/** One object's outcome in an `acquire_many` answer, in the order of `object_ids`. */
+export type WireAcquireManyResult = { lease: WireLease; object: WireObject } | { object_id: string; error: WireError };
+
 /** The `hello` answer. */
 export interface WireHello {
   protocol: number;
@@ -42,6 +53,10 @@ export interface WireOps {
   acquire: {
     params: WireAcquireParams;
     result: { lease: WireLease; object: WireObject; release_failed?: WireReleaseFailure[] };
+  };
+  acquire_many: {
+    params: WireAcquireManyParams;
+    result: { results: WireAcquireManyResult[]; release_failed?: WireReleaseFailure[] };
   };
   seal: { params: { lease_id: string }; result: { object: WireObject } };
   release: { params: { lease_id: string }; result: Empty };
@@ -110,6 +125,13 @@ export const OPS: { readonly [O in OpName]: OpSpec } = Object.freeze({
     result: ['lease', 'object', 'release_failed?'],
     uds: true,
     http: route('POST', '/v1/leases', 201),
+  },
+  acquire_many: {
+    summary: 'Read leases on several sealed objects in one round trip, each answered on its own.',
+    params: ['object_ids', 'ttl_ms?', 'timeout_ms?', 'release?'],
+    result: ['results', 'release_failed?'],
+    uds: true,
+    http: null,
   },
   seal: {
     summary: 'Seal the object of a create lease; wakes waiting readers.',

@@ -1,5 +1,7 @@
 import type {
+  AcquiredLease,
   BlobAccess,
+  CallOptions,
   ClientTransport,
   NodeEvent,
   OpName,
@@ -7,11 +9,43 @@ import type {
   OpResult,
   OverflowNotice,
   WireCall,
+  WireLease,
+  WireObject,
 } from '@packice/core';
-import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
+import {
+  fromWireError,
+  fromWireLease,
+  fromWireObject,
+  PackIceError,
+  toPackIceError,
+  toWireAcquire,
+  wireOperations,
+} from '@packice/core';
 import { closeQuietly } from '@packice/native';
 import { ReleaseQueue } from './release-queue';
 import type { UdsTransport } from './uds-transport';
+
+/**
+ * A lease from an acquire answer: each blob's handle to the descriptor it names among `fds` (or
+ * another node's URL). Unless `shared` (several results own parts of `fds`), a bad answer closes them all.
+ */
+function decode(body: { lease: WireLease; object: WireObject }, fds: number[], shared = false): AcquiredLease {
+  const { handles, ...object } = fromWireObject(body.object);
+  const access: BlobAccess[] = [];
+  for (const handle of handles) {
+    if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) {
+      access.push({ kind: 'remote', url: handle.url });
+      continue;
+    }
+    const fd = handle?.kind === 'fd' ? fds[handle.fd] : undefined;
+    if (fd === undefined) {
+      if (!shared) closeQuietly(...fds);
+      throw new PackIceError('INTERNAL', 'the node sent a blob without a descriptor');
+    }
+    access.push({ kind: 'fd', fd });
+  }
+  return { lease: fromWireLease(body.lease), object, access };
+}
 
 /** The client half of the UDS binding for `@packice/client`: blobs arrive as descriptors. */
 export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
@@ -26,6 +60,23 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     return body;
   };
   const operations = wireOperations(call as WireCall);
+  // An acquire (or acquire_many) carries the releases queued so far, once the node takes them.
+  const withReleases = async <O extends 'acquire' | 'acquire_many'>(
+    op: O,
+    params: OpParams<O>,
+    options?: CallOptions,
+  ) => {
+    const carried = releaseWithAcquire && !options?.signal?.aborted ? releases.take() : null;
+    const sent = carried?.leaseIds.length ? { ...params, release: carried.leaseIds } : params;
+    try {
+      const answer = await uds.request(op, sent, options);
+      carried?.settle(answer.body.release_failed);
+      return answer;
+    } catch (err) {
+      carried?.settle(undefined);
+      throw err;
+    }
+  };
   call('hello', { client: 'packice-client' }).then(
     (hello) => (releaseWithAcquire = hello.features.includes('release-with-acquire')),
     () => undefined,
@@ -36,33 +87,26 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     release: (leaseId, options) =>
       releaseWithAcquire && !options?.signal ? releases.add(leaseId) : operations.release(leaseId, options),
     async acquire(request, options) {
-      const params = toWireAcquire(request);
-      const carried = releaseWithAcquire && !options?.signal?.aborted ? releases.take() : null;
-      if (carried?.leaseIds.length) params.release = carried.leaseIds;
-      let answer;
-      try {
-        answer = await uds.request('acquire', params, options);
-      } catch (err) {
-        carried?.settle(undefined);
-        throw err;
-      }
-      const { body, fds } = answer;
-      carried?.settle(body.release_failed);
-      const { handles, ...object } = fromWireObject(body.object);
-      const access: BlobAccess[] = [];
-      for (const handle of handles) {
-        if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) {
-          access.push({ kind: 'remote', url: handle.url });
-          continue;
+      const { body, fds } = await withReleases('acquire', toWireAcquire(request), options);
+      return decode(body, fds);
+    },
+    async acquireMany(objectIds, request, options) {
+      const params = { object_ids: objectIds, ttl_ms: request.ttlMs, timeout_ms: request.timeoutMs };
+      const { body, fds } = await withReleases('acquire_many', params, options);
+      const results = body.results.map((result) => {
+        if ('error' in result) return fromWireError(result.error);
+        try {
+          return decode(result, fds, true);
+        } catch (err) {
+          return toPackIceError(err);
         }
-        const fd = handle?.kind === 'fd' ? fds[handle.fd] : undefined;
-        if (fd === undefined) {
-          closeQuietly(...fds);
-          throw new PackIceError('INTERNAL', 'the node sent a blob without a descriptor');
-        }
-        access.push({ kind: 'fd', fd });
-      }
-      return { lease: fromWireLease(body.lease), object, access };
+      });
+      // Descriptors no result took (there should be none) are closed, never leaked.
+      const taken = new Set(
+        results.flatMap((r) => ('access' in r ? r.access.flatMap((a) => (a.kind === 'fd' ? [a.fd] : [])) : [])),
+      );
+      closeQuietly(...fds.filter((fd) => !taken.has(fd)));
+      return results;
     },
     storage: async (options) => (await call('hello', { client: 'packice-client' }, options)).storage,
     async watch(options, onEvent, callOptions) {

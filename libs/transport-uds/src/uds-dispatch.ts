@@ -1,20 +1,15 @@
-import type { OpParams, Peer, WireHandle, WireHello } from '@packice/core';
+import type { OpParams, Peer, WireHello } from '@packice/core';
 import {
   callPlainOp,
   eventHubOf,
-  parseReleaseList,
   parseSubscribeParams,
-  fromWireAcquire,
   isOpName,
   isPlainOp,
   OPS,
   PackIceError,
   plainOpHandlers,
-  releaseFirst,
-  toWireLease,
-  toWireObject,
 } from '@packice/core';
-import { descriptorsFor } from './blob-descriptors';
+import { acquire, acquireMany } from './uds-acquire';
 import type { UdsAnswer, UdsConnection } from './uds-connection';
 
 /** Dispatches one request of a connection to the Peer. */
@@ -38,6 +33,7 @@ export function createUdsDispatch(
     if (op === 'hello') return { result: hello() };
     if (op === 'ping') return { result: {} };
     if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease);
+    if (op === 'acquire_many') return acquireMany(peer, conn, params as OpParams<'acquire_many'>, onLease);
     if (op === 'subscribe') return subscribe(peer, conn, params as OpParams<'subscribe'>);
     if (op === 'unsubscribe') {
       const { subscription_id: id } = params as OpParams<'unsubscribe'>;
@@ -68,36 +64,4 @@ async function subscribe(peer: Peer, conn: UdsConnection, params: OpParams<'subs
   id = subscription.id;
   conn.subscriptions.set(id, subscription);
   return { result: { subscription_id: id }, after: () => subscription.start() };
-}
-
-async function acquire(
-  peer: Peer,
-  conn: UdsConnection,
-  params: OpParams<'acquire'>,
-  onLease: (conn: UdsConnection, leaseId: string) => void,
-): Promise<UdsAnswer> {
-  // Leases named in `release` end first, as if released by ops sent just before this one.
-  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
-  const result = await peer.acquire(fromWireAcquire(params), {
-    holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
-    signal: conn.waits.signal,
-  });
-  const { lease, object } = result;
-  if (conn.socket.closed) {
-    await peer.release(lease.leaseId).catch(() => undefined);
-    throw new PackIceError('SHUTTING_DOWN', 'the connection closed');
-  }
-  conn.leases.add(lease.leaseId);
-  onLease(conn, lease.leaseId);
-  let fds: number[];
-  let handles: WireHandle[];
-  try {
-    ({ fds, handles } = descriptorsFor(result));
-  } catch (err) {
-    conn.leases.delete(lease.leaseId);
-    await peer.release(lease.leaseId).catch(() => undefined);
-    throw err;
-  }
-  const answer = { lease: toWireLease(lease), object: toWireObject(object, handles) };
-  return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
 }

@@ -296,6 +296,83 @@ describe('UDS binding, spoken raw (net + JSON lines, from docs/protocol.md alone
 });
 
 describe('UDS binding through UdsTransport', () => {
+  /** Creates and seals an object of `blobs` blobs, blob i holding `${objectId}:${i}`. */
+  async function sealed(t: UdsTransport, objectId: string, blobs = 1): Promise<void> {
+    const sizes = Array.from({ length: blobs }, (_, i) => ({ size: `${objectId}:${i}`.length }));
+    const { body, fds } = await t.request('acquire', { intent: 'create', object_id: objectId, blobs: sizes });
+    fds.forEach((fd, i) => writeSync(fd, `${objectId}:${i}`, 0));
+    fds.forEach((fd) => closeSync(fd));
+    const leaseId = (body.lease as { lease_id: string }).lease_id;
+    await t.request('seal', { lease_id: leaseId });
+    await t.request('release', { lease_id: leaseId });
+  }
+
+  it('acquire_many: read leases on several objects in one answer, each on its own, descriptors numbered across it', async () => {
+    await startNode();
+    const t = await client();
+    await sealed(t, 'one');
+    await sealed(t, 'two', 2);
+    await sealed(t, 'three');
+    const waiting = t.request('acquire_many', { object_ids: ['later', 'one'], timeout_ms: 5_000 });
+    const { body, fds } = await t.request('acquire_many', { object_ids: ['one', 'missing', 'two', '../bad', 'three'] });
+    expect(fds).toHaveLength(4);
+    type Result = { error?: { code: string }; object: { object_id: string; blobs: { handle: { fd: number } }[] } };
+    const results = body.results as unknown as (Result & { lease?: { access: string } })[];
+    expect(results.map((r) => r.error?.code ?? r.object.object_id)).toEqual([
+      'one',
+      'NOT_FOUND',
+      'two',
+      'INVALID_ID',
+      'three',
+    ]);
+    expect(results[1]).toMatchObject({ object_id: 'missing' });
+    const handles = results.filter((r) => r.lease).flatMap((r) => r.object.blobs.map((b) => b.handle.fd));
+    expect(handles).toEqual([0, 1, 2, 3]);
+    expect(fds.map((fd) => readAll(fd, 16))).toEqual(['one:0', 'two:0', 'two:1', 'three:0']);
+    fds.forEach((fd) => closeSync(fd));
+    expect(results.filter((r) => r.lease).every((r) => r.lease?.access === 'read')).toBe(true);
+
+    // A read that waits is answered once the object is sealed, with the others.
+    await sealed(t, 'later');
+    const late = await waiting;
+    expect((late.body.results as unknown as Result[]).map((r) => r.object.object_id)).toEqual(['later', 'one']);
+    late.fds.forEach((fd) => closeSync(fd));
+
+    // Leases named in release end first; a bad request changes nothing.
+    const leaseIds = (await t.request('list_leases')).body.leases.map((l) => l.lease_id);
+    expect(leaseIds).toHaveLength(5);
+    for (const bad of [
+      { object_ids: [] },
+      { object_ids: 'one' },
+      { object_ids: Array.from({ length: 257 }, () => 'one') },
+      { object_ids: ['one'], ttl_ms: -1 },
+      { object_ids: ['one'], timeout_ms: 'soon' },
+    ]) {
+      await expect(t.request('acquire_many', { ...bad, release: leaseIds } as never)).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+      });
+    }
+    expect((await t.request('list_leases')).body.leases).toHaveLength(5);
+    const last = await t.request('acquire_many', { object_ids: ['three'], release: [...leaseIds, 'gone'] });
+    last.fds.forEach((fd) => closeSync(fd));
+    expect(last.body.release_failed).toMatchObject([{ lease_id: 'gone', error: { code: 'LEASE_NOT_FOUND' } }]);
+    expect((await t.request('list_leases')).body.leases).toHaveLength(1);
+  });
+
+  it('acquire_many: an object whose descriptors would not fit in the answer is PAYLOAD_TOO_LARGE, and keeps no lease', async () => {
+    await startNode({ capacityBytes: 8 << 20 });
+    const t = await client();
+    await sealed(t, 'wide-a', 200);
+    await sealed(t, 'wide-b', 200);
+    const { body, fds } = await t.request('acquire_many', { object_ids: ['wide-a', 'wide-b'] });
+    expect(fds).toHaveLength(200);
+    fds.forEach((fd) => closeSync(fd));
+    expect((body.results as { error?: { code: string } }[]).map((r) => r.error?.code ?? 'ok')).toEqual([
+      'ok',
+      'PAYLOAD_TOO_LARGE',
+    ]);
+    expect((await t.request('list_leases', { object_id: 'wide-b' })).body.leases).toEqual([]);
+  });
   it('exercises every remaining error code', async () => {
     await startNode({ capacityBytes: 1 << 20 });
     const t = await client();

@@ -1,0 +1,111 @@
+import type { OpParams, Peer, WireHandle, WireLease, WireObject } from '@packice/core';
+import {
+  fromWireAcquire,
+  PackIceError,
+  parseAcquireMany,
+  parseReleaseList,
+  releaseFirst,
+  toPackIceError,
+  toWireLease,
+  toWireObject,
+} from '@packice/core';
+import { closeQuietly, MAX_FDS_PER_MESSAGE } from '@packice/native';
+import { descriptorsFor } from './blob-descriptors';
+import type { UdsAnswer, UdsConnection } from './uds-connection';
+
+/** Told of each lease granted to a connection. */
+export type OnLease = (conn: UdsConnection, leaseId: string) => void;
+
+interface Granted {
+  answer: { lease: WireLease; object: WireObject };
+  fds: number[];
+  leaseId: string;
+}
+
+/** Grants one acquire to a connection, with this server's descriptors for its blobs. */
+async function grant(peer: Peer, conn: UdsConnection, params: OpParams<'acquire'>, onLease: OnLease): Promise<Granted> {
+  const result = await peer.acquire(fromWireAcquire(params), {
+    holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
+    signal: conn.waits.signal,
+  });
+  const { lease, object } = result;
+  if (conn.socket.closed) {
+    await peer.release(lease.leaseId).catch(() => undefined);
+    throw new PackIceError('SHUTTING_DOWN', 'the connection closed');
+  }
+  conn.leases.add(lease.leaseId);
+  onLease(conn, lease.leaseId);
+  let fds: number[];
+  let handles: WireHandle[];
+  try {
+    ({ fds, handles } = descriptorsFor(result));
+  } catch (err) {
+    await ungrant(peer, conn, lease.leaseId);
+    throw err;
+  }
+  return { answer: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds, leaseId: lease.leaseId };
+}
+
+async function ungrant(peer: Peer, conn: UdsConnection, leaseId: string): Promise<void> {
+  conn.leases.delete(leaseId);
+  await peer.release(leaseId).catch(() => undefined);
+}
+
+/** `acquire`: the leases named in `release` end first, as if released by ops sent just before. */
+export async function acquire(
+  peer: Peer,
+  conn: UdsConnection,
+  params: OpParams<'acquire'>,
+  onLease: OnLease,
+): Promise<UdsAnswer> {
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
+  const { answer, fds } = await grant(peer, conn, params, onLease);
+  return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
+}
+
+/**
+ * `acquire_many`: read leases on up to 256 (`MAX_ACQUIRE_MANY`) objects in one round trip, each
+ * answered on its own (a lease and its object, or an error); all descriptors travel with the one
+ * answer, numbered across it. One that would take the answer past the descriptors one message
+ * can carry is `PAYLOAD_TOO_LARGE` (acquire it alone).
+ */
+export async function acquireMany(
+  peer: Peer,
+  conn: UdsConnection,
+  params: OpParams<'acquire_many'>,
+  onLease: OnLease,
+): Promise<UdsAnswer> {
+  const objectIds = parseAcquireMany(params);
+  const one = (objectId: string): OpParams<'acquire'> => ({
+    intent: 'read',
+    object_id: objectId,
+    ttl_ms: params.ttl_ms,
+    timeout_ms: params.timeout_ms,
+  });
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
+  const settled = await Promise.allSettled(objectIds.map((id) => grant(peer, conn, one(id), onLease)));
+  const fds: number[] = [];
+  const results: object[] = [];
+  for (const [i, outcome] of settled.entries()) {
+    if (outcome.status === 'rejected') {
+      results.push({ object_id: objectIds[i], error: toPackIceError(outcome.reason).toJSON() });
+      continue;
+    }
+    const { answer, fds: own, leaseId } = outcome.value;
+    if (fds.length + own.length > MAX_FDS_PER_MESSAGE) {
+      closeQuietly(...own);
+      await ungrant(peer, conn, leaseId);
+      const error = new PackIceError('PAYLOAD_TOO_LARGE', `more than ${MAX_FDS_PER_MESSAGE} descriptors in one answer`);
+      results.push({ object_id: objectIds[i], error: error.toJSON() });
+      continue;
+    }
+    const at = fds.length;
+    fds.push(...own);
+    const blobs = answer.object.blobs.map((b) =>
+      b.handle?.kind === 'fd' ? { ...b, handle: { kind: 'fd' as const, fd: b.handle.fd + at } } : b,
+    );
+    results.push({ lease: answer.lease, object: { ...answer.object, blobs } });
+  }
+  const result = releaseFailed.length > 0 ? { results, release_failed: releaseFailed } : { results };
+  return { result, fds };
+}
