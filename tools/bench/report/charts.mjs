@@ -44,7 +44,13 @@ export function handoffChart(results) {
 
 /** Operations per second by operation and transport, one panel per client count. */
 export function operationsChart(results) {
-  const names = { ping: 'ping', read: 'read cycle', create: 'create cycle', echo: 'net echo floor' };
+  const names = {
+    ping: 'ping',
+    read: 'read cycle',
+    batch: 'batch read (per object)',
+    create: 'create cycle',
+    echo: 'net echo floor',
+  };
   const values = results.operations.rows.map((r) => ({
     op: names[r.op],
     transport: r.transport,
@@ -59,7 +65,7 @@ export function operationsChart(results) {
       column: { field: 'clients', type: 'nominal', title: null, sort: ['1 client', '4 clients', '16 clients'] },
     },
     spec: {
-      width: 190,
+      width: 230,
       height: 260,
       mark: 'bar',
       encoding: {

@@ -31,7 +31,7 @@ function operationsTable({ operations }) {
   const cell = (op, transport, clients) =>
     operations.rows.find((r) => r.op === op && r.transport === transport && r.clients === clients);
   const rows = [];
-  for (const op of ['ping', 'read', 'create']) {
+  for (const op of ['ping', 'read', 'batch', 'create']) {
     for (const transport of ['uds', 'http', 'in-process']) {
       rows.push([
         `${op} / ${transport}`,
@@ -113,7 +113,9 @@ ${handoffTable(results)}
 Each client is its own connection, doing one operation after another; in brackets the ratio to the
 \`net\` JSON echo with as many clients. Ping is the UDS \`ping\` op, HTTP \`GET /v1/health\` and
 \`stat\` in-process; a read cycle is acquire (read) + \`map()\` + \`release()\` of a 1 KiB object; a
-create cycle is \`put()\` of 1 KiB (acquire create + write + seal + release).
+batch read is \`acquireMany()\` of 16 such objects, each mapped and released (counted per object: over
+UDS one round trip per 16); a create cycle is \`put()\` of 1 KiB (acquire create + write + seal +
+release).
 
 ![operations per second](operations.svg)
 

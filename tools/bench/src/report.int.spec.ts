@@ -28,7 +28,7 @@ const results = {
     ops: {},
     rows: [1, 4, 16].flatMap((clients) => [
       { op: 'echo', transport: 'net', clients, opsPerSecond: 10_000 },
-      ...['ping', 'read', 'create'].flatMap((op) =>
+      ...['ping', 'read', 'batch', 'create'].flatMap((op) =>
         ['uds', 'http', 'in-process'].map((transport) => ({ op, transport, clients, opsPerSecond: 2_500 })),
       ),
     ]),

@@ -9,6 +9,7 @@ const { ask, start, stop } = require('../processes.cjs');
 const OPS = {
   ping: 'ping (UDS ping op, HTTP GET /v1/health, in-process stat)',
   read: 'read cycle (acquire read + map() + release)',
+  batch: 'batch read (acquireMany of 16 objects, each mapped and released; counted per object)',
   create: 'create cycle (put of 1 KiB: acquire create + write + seal + release)',
   echo: 'net JSON echo round trip (the floor)',
 };
@@ -25,14 +26,17 @@ async function operations({ quick, log }) {
   const rows = [];
   try {
     const producer = await connect(socket);
-    await producer.put(Buffer.alloc(1024, 0x5a), { objectId: 'kib' });
+    for (const objectId of ['kib', ...Array.from({ length: 16 }, (_, i) => `kib-${i}`)]) {
+      await producer.put(Buffer.alloc(1024, 0x5a), { objectId });
+    }
     await producer.close();
     await ask(load.child, 'setup', { socket, url: node.first.url, echo: join(dir, 'echo.sock') });
     const cells = [];
     for (const clients of [1, 4, 16]) {
       cells.push({ op: 'echo', transport: 'net', clients });
-      for (const op of ['ping', 'read', 'create'])
+      for (const op of ['ping', 'read', 'batch', 'create']) {
         for (const transport of TRANSPORTS) cells.push({ op, transport, clients });
+      }
     }
     for (const cell of cells) {
       const { ops, seconds: took } = await ask(load.child, 'run', { ...cell, seconds });
