@@ -40,8 +40,9 @@ export class FileBlobIo implements BlobIo {
       // The mapping outlives the descriptor, so the lease's own serves (no open and close per map).
       return this.#withFd('r', (fd) => mapFd(fd, size ?? fstatSync(fd).size));
     } catch (err) {
-      // Electron's V8 memory cage forbids external buffers: a copy is all that can be had there.
-      if (isNativeError(err, 'EOPNOTSUPP')) return this.read();
+      // Electron's V8 memory cage forbids external buffers, and a process with too many views
+      // not yet collected may map no more for now (ENOMEM): a copy is what can be had then.
+      if (isNativeError(err, 'EOPNOTSUPP') || isNativeError(err, 'ENOMEM')) return this.read();
       throw err;
     }
   }
@@ -63,7 +64,12 @@ export class FileBlobIo implements BlobIo {
         if (size === 0) {
           throw new PackIceError('BAD_REQUEST', 'mapWritable needs a blob with a size hint, e.g. blobs: [{ size: N }]');
         }
-        const view = mapFd(fd, size, { mode: 'write' });
+        let view: Buffer;
+        try {
+          view = mapFd(fd, size, { mode: 'write' });
+        } catch (err) {
+          throw fromSystemError(err, 'cannot map the blob writable');
+        }
         return { view, freezeFd: openSync(this.#path, 'r') };
       },
       true,
@@ -94,7 +100,7 @@ export class FileBlobIo implements BlobIo {
     try {
       return fn(fd);
     } catch (err) {
-      if (isNativeError(err, 'EOPNOTSUPP')) throw err;
+      if (isNativeError(err, 'EOPNOTSUPP') || isNativeError(err, 'ENOMEM')) throw err;
       throw fromSystemError(err, 'blob access failed');
     }
   }

@@ -180,7 +180,7 @@ export class Lease implements AsyncDisposable {
     closeQuietly(...this.#writableViews.splice(0).map((w) => w.freezeFd));
     for (const blob of this.#blobs) blob.close();
     const { wait = false, ...callOptions } = options;
-    const answer = this.#transport.release(this.leaseId, callOptions).then(
+    const answer = this.#transport.release(this.leaseId, { ...callOptions, defer: !wait }).then(
       () => undefined,
       (err: unknown) => {
         // Already ended (expired, or its connection closed): nothing more to release.

@@ -50,7 +50,8 @@ export interface ClientTransport {
     options?: CallOptions,
   ): Promise<(AcquiredLease | PackIceError)[]>;
   seal(leaseId: string, options?: CallOptions): Promise<ObjectInfo>;
-  release(leaseId: string, options?: CallOptions): Promise<void>;
+  /** `defer`: the caller does not wait for the answer, so the release may ride on a later request. */
+  release(leaseId: string, options?: CallOptions & { defer?: boolean }): Promise<void>;
   renew(leaseId: string, ttlMs?: number, options?: CallOptions): Promise<Lease>;
   delete(objectId: string, options?: CallOptions): Promise<DeleteResult>;
   stat(objectId: string, options?: CallOptions): Promise<ObjectInfo>;

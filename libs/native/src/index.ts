@@ -13,7 +13,7 @@ export {
   MFD_CLOEXEC,
 } from './constants';
 export { addSeals, dupCloexec, fallocate, ftruncate, getSeals, memfdCreate, reopenReadOnly } from './memfd';
-export { freezeMapping, isMapped, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
+export { freezeMapping, isMapped, LIVE_MAPPINGS_MAX, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
 export type { MapOptions } from './mmap';
 export { errnoName, isNativeError, NativeError } from './native-error';
 export type { ErrnoName } from './native-error';

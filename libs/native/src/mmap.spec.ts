@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { F_SEAL_IMMUTABLE } from './constants';
 import { addSeals, ftruncate, memfdCreate, reopenReadOnly } from './memfd';
-import { freezeMapping, isMapped, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
+import { freezeMapping, isMapped, LIVE_MAPPINGS_MAX, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
 import { QUIET_REGION_MIN } from './quiet-region';
 
 setFlagsFromString('--expose-gc');
@@ -101,6 +101,18 @@ describe('mapFd', () => {
     delete kept.view;
     await collectUntil(() => liveMappings().count === before.count);
   });
+
+  it('refuses with ENOMEM past LIVE_MAPPINGS_MAX live mappings, and maps again once they are collected', async () => {
+    await collectUntil(() => liveMappings().count === 0);
+    await withMemfd(4096, async (fd) => {
+      const views: Buffer[] = [];
+      for (let i = 0; i < LIVE_MAPPINGS_MAX; i++) views.push(mapFd(fd, 4096));
+      expect(() => mapFd(fd, 4096)).toThrow(expect.objectContaining({ code: 'ENOMEM', syscall: 'mmap' }));
+      views.length = 0;
+      await collectUntil(() => liveMappings().count === 0);
+      expect(mapFd(fd, 4096).length).toBe(4096);
+    });
+  }, 60_000);
 
   describe('large mappings (address space from a SharedArrayBuffer V8 does not count)', () => {
     const SIZE = QUIET_REGION_MIN + 4096 * 3 + 100;

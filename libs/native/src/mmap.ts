@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { MAP_FIXED, MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants';
 import { loadLibc } from './libc';
@@ -32,6 +33,22 @@ const live = { count: 0, bytes: 0, quietBytes: 0 };
  * (counted) way, whose pressure makes V8 collect, quiet ones included.
  */
 export const QUIET_BYTES_MAX = Math.min(4 * 2 ** 30, Math.floor(totalmem() / 4));
+
+/**
+ * Most mappings made here alive at once: half the kernel's per-process limit (`vm.max_map_count`).
+ * Views are unmapped only when collected, and a loop mapping small objects fast can outrun the
+ * collector; past the kernel's limit every `mmap` fails, malloc's included, and V8 aborts the
+ * process. Past this budget {@link mapFd} refuses with `ENOMEM` instead (the client reads a copy).
+ */
+export const LIVE_MAPPINGS_MAX = Math.floor(maxMapCount() / 2);
+
+function maxMapCount(): number {
+  try {
+    return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8')) || 65_530;
+  } catch {
+    return 65_530;
+  }
+}
 const mappings = new WeakMap<ArrayBufferLike, Mapping>();
 const forget = (mapping: Mapping): void => {
   live.count--;
@@ -61,6 +78,13 @@ const quietRegistry = new FinalizationRegistry<Mapping>((mapping) => {
 export function mapFd(fd: number, length: number, options: MapOptions = {}): Buffer {
   if (!Number.isSafeInteger(length) || length < 0) throw new NativeError('mmap', 'EINVAL', `length ${length}`);
   if (length === 0) return Buffer.alloc(0);
+  if (live.count >= LIVE_MAPPINGS_MAX) {
+    throw new NativeError(
+      'mmap',
+      'ENOMEM',
+      `${live.count} mappings are alive, the most this process keeps (LIVE_MAPPINGS_MAX)`,
+    );
+  }
   const { koffi, mmap, munmap } = loadLibc();
   const shared = options.mode === 'write';
   const flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (options.populate ? MAP_POPULATE : 0);

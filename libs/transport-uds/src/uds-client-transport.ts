@@ -85,7 +85,9 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     kind: 'uds',
     ...operations,
     release: (leaseId, options) =>
-      releaseWithAcquire && !options?.signal ? releases.add(leaseId) : operations.release(leaseId, options),
+      releaseWithAcquire && options?.defer && !options.signal
+        ? releases.add(leaseId)
+        : operations.release(leaseId, options),
     async acquire(request, options) {
       const { body, fds } = await withReleases('acquire', toWireAcquire(request), options);
       return decode(body, fds);
