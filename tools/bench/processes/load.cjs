@@ -3,11 +3,13 @@
 // node load.cjs. In-process runs use a Peer of its own, in this process.
 const net = require('node:net');
 const { connect } = require('@packice/client');
+const { serve } = require('./serve.cjs');
 const { createPeer } = require('@packice/core');
 const { createMemStorage } = require('@packice/storage-mem');
 const { connectUds } = require('@packice/transport-uds');
 
 const KIB = Buffer.alloc(1024, 0x5a);
+const MAX_MADE = 6_000;
 const BATCH_IDS = Array.from({ length: 16 }, (_, i) => `kib-${i}`);
 let targets;
 let peer;
@@ -98,12 +100,15 @@ const handlers = {
         while (performance.now() < warm) await call();
       }),
     );
+    if (op === 'create') await removeMade(transport);
     let ops = 0;
     const deadline = performance.now() + seconds * 1000;
     const started = performance.now();
+    // Creates stop early at MAX_MADE: every object made holds a descriptor until the run ends.
+    const more = () => performance.now() < deadline && !(op === 'create' && ops >= MAX_MADE);
     await Promise.all(
       opened.map(async ({ call, weight = 1 }) => {
-        while (performance.now() < deadline) {
+        while (more()) {
           await call();
           ops += weight;
         }
@@ -120,11 +125,4 @@ const handlers = {
   },
 };
 
-process.on('message', (message) => {
-  if (!message.cmd) return;
-  handlers[message.cmd](message).then(
-    (result) => process.send({ reply: message.cmd, ...result }),
-    (err) => process.send({ reply: message.cmd, error: String(err?.stack ?? err) }),
-  );
-});
-process.send({ ready: true });
+serve(handlers);

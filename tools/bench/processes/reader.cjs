@@ -3,6 +3,7 @@
 // the times in ms from asking to holding the view. node --expose-gc reader.cjs
 const net = require('node:net');
 const { connect } = require('@packice/client');
+const { serve } = require('./serve.cjs');
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
@@ -81,11 +82,4 @@ const handlers = {
   },
 };
 
-process.on('message', (message) => {
-  if (!message.cmd) return;
-  handlers[message.cmd](message).then(
-    (result) => process.send({ reply: message.cmd, ...result }),
-    (err) => process.send({ reply: message.cmd, error: String(err?.stack ?? err) }),
-  );
-});
-process.send({ ready: true });
+serve(handlers);

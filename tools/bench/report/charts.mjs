@@ -47,7 +47,7 @@ export function operationsChart(results) {
   const names = {
     ping: 'ping',
     read: 'read cycle',
-    batch: 'batch read (per object)',
+    batch: 'batch read',
     create: 'create cycle',
     echo: 'net echo floor',
   };

@@ -21,7 +21,9 @@ async function create({ quick, log }) {
   try {
     for (const bytes of [64 * MiB, 1024 * MiB]) {
       const runs = bytes > 64 * MiB ? (quick ? 2 : 5) : quick ? 3 : 9;
-      const { child, first } = await start('create.cjs', [String(bytes), String(runs), socket]);
+      const { child, first } = await start('create.cjs', [String(bytes), String(runs), socket], {
+        execArgv: ['--expose-gc'],
+      });
       await once(child, 'exit');
       for (const [how, times] of Object.entries(first.times)) {
         const ms = median(times);
