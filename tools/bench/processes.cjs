@@ -1,14 +1,14 @@
 // Child processes of the benchmarks: started, asked over IPC, and always stopped.
 const { fork } = require('node:child_process');
 const { once } = require('node:events');
-const { join } = require('node:path');
+const { isAbsolute, join } = require('node:path');
 
 const started = new Set();
 process.on('exit', () => started.forEach((child) => child.kill('SIGKILL')));
 
-/** Forks `processes/<script>` and resolves with it and its first message. */
+/** Forks `processes/<script>` (or a script at an absolute path) and resolves with it and its first message. */
 async function start(script, args = [], options = {}) {
-  const child = fork(join(__dirname, 'processes', script), args, {
+  const child = fork(isAbsolute(script) ? script : join(__dirname, 'processes', script), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     ...options,
   });
@@ -21,6 +21,20 @@ async function start(script, args = [], options = {}) {
     }),
   ]);
   return { child, first };
+}
+
+const NODE_APP = join(__dirname, '../../apps/packice-node/dist/main.js');
+
+/**
+ * Starts the node app itself, as `npx packice node start` would, serving UDS at `socket` and HTTP
+ * on a free port, with `mem` storage or `fs` under `dir`; resolves with it and its ready report.
+ */
+async function startNode(storage, socket, dir) {
+  const args = ['--socket', socket, '--transport', 'uds,http', '--port', '0', '--log-level', 'silent'];
+  args.push('--storage', storage, ...(storage === 'fs' ? ['--dir', dir] : []));
+  const node = await start(NODE_APP, args);
+  if (node.first.type !== 'ready') throw new Error(`the node did not start: ${JSON.stringify(node.first)}`);
+  return node;
 }
 
 /** Sends `{ cmd, ...params }` to a child and resolves with its reply. */
@@ -51,4 +65,4 @@ async function stop(...children) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { ask, median, start, stop };
+module.exports = { ask, median, start, startNode, stop };

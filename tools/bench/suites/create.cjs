@@ -3,7 +3,7 @@ const { once } = require('node:events');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { median, start, stop } = require('../processes.cjs');
+const { median, start, startNode, stop } = require('../processes.cjs');
 
 const MiB = 2 ** 20;
 const LABELS = {
@@ -16,7 +16,7 @@ const LABELS = {
 async function create({ quick, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'packice-bench-create-'));
   const socket = join(dir, 'node.sock');
-  const node = await start('node.cjs', ['mem', socket]);
+  const node = await startNode('mem', socket);
   const rows = [];
   try {
     for (const bytes of [64 * MiB, 1024 * MiB]) {

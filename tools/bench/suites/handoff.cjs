@@ -4,7 +4,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { connect } = require('@packice/client');
-const { ask, median, start, stop } = require('../processes.cjs');
+const { ask, median, start, startNode, stop } = require('../processes.cjs');
 
 const KiB = 1024;
 const MiB = KiB * KiB;
@@ -29,9 +29,9 @@ async function put(client, objectId, size) {
 async function handoff({ quick, log }) {
   const sizes = quick ? [KiB, MiB, 64 * MiB, 1024 * MiB] : [KiB, 16 * KiB, 256 * KiB, 4 * MiB, 64 * MiB, 1024 * MiB];
   const dir = mkdtempSync(join(tmpdir(), 'packice-bench-handoff-'));
-  const mem = await start('node.cjs', ['mem', join(dir, 'mem.sock')]);
-  const fs = await start('node.cjs', ['fs', join(dir, 'fs.sock'), join(dir, 'fs-root')]);
-  const plain = await start('plain-socket.cjs', [join(dir, 'plain.sock')]);
+  const mem = await startNode('mem', join(dir, 'mem.sock'));
+  const fs = await startNode('fs', join(dir, 'fs.sock'), join(dir, 'fs-root'));
+  const plain = await start('plain-server.cjs', [join(dir, 'plain.sock'), 'bytes']);
   const reader = await start('reader.cjs', [], { serialization: 'advanced', execArgv: ['--expose-gc'] });
   const producers = { mem: await connect(join(dir, 'mem.sock')), fs: await connect(join(dir, 'fs.sock')) };
   let payload = null;

@@ -4,7 +4,7 @@ const autocannon = require('autocannon');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { start, stop } = require('../processes.cjs');
+const { start, startNode, stop } = require('../processes.cjs');
 
 function run(options) {
   return new Promise((resolve, reject) => {
@@ -16,7 +16,7 @@ function run(options) {
 async function http({ quick, log }) {
   const duration = quick ? 2 : 5;
   const dir = mkdtempSync(join(tmpdir(), 'packice-bench-http-'));
-  const node = await start('node.cjs', ['mem', join(dir, 'node.sock')]);
+  const node = await startNode('mem', join(dir, 'node.sock'));
   const hello = await start('hello.cjs');
   const rows = [];
   try {

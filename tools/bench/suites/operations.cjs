@@ -4,7 +4,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { connect } = require('@packice/client');
-const { ask, start, stop } = require('../processes.cjs');
+const { ask, start, startNode, stop } = require('../processes.cjs');
 
 const OPS = {
   ping: 'ping (UDS ping op, HTTP GET /v1/health, in-process stat)',
@@ -20,8 +20,8 @@ async function operations({ quick, log }) {
   const seconds = quick ? 0.5 : 2;
   const dir = mkdtempSync(join(tmpdir(), 'packice-bench-ops-'));
   const socket = join(dir, 'node.sock');
-  const node = await start('node.cjs', ['mem', socket]);
-  const echo = await start('net-echo.cjs', [join(dir, 'echo.sock')]);
+  const node = await startNode('mem', socket);
+  const echo = await start('plain-server.cjs', [join(dir, 'echo.sock'), 'echo']);
   const load = await start('load.cjs');
   const rows = [];
   try {
