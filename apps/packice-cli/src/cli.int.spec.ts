@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@packice/client';
+import { NODE_FLAGS } from '@packice/node-process';
 import { processRuns } from './process-runs';
 import { promisify } from 'node:util';
 
@@ -117,6 +118,16 @@ describe('packice CLI against real nodes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--detach');
     expect(help.stdout).toContain('EXAMPLES');
+  });
+
+  it("lists the node's own flags in `node start --help`, from the node app's flag table", async () => {
+    const help = await packice(['node', 'start', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('NODE FLAGS');
+    for (const [name, flag] of Object.entries(NODE_FLAGS)) {
+      expect(help.stdout).toContain(`--${name}`);
+      if (name !== 'socket' && name !== 'pidfile') expect(help.stdout).toContain(flag.description.slice(0, 30));
+    }
   });
 
   it('uds + mem with the defaults: start --detach, use, status, stop; no socket or process left', async () => {

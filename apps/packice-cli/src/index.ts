@@ -3,4 +3,4 @@
  * this entry exports the base command and helpers they share.
  */
 export { expiresIn, formatBytes, NodeCommand, table } from './node-command';
-export { defaultLogfile, defaultPidfile, nodeAppMain } from './node-app';
+export { nodeAppMain } from './node-app';

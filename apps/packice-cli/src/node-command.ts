@@ -1,7 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { connect, type Client } from '@packice/client';
-import { defaultSocketPath } from '@packice/transport-uds';
-import { isPackIceError } from '@packice/core';
+import { connect, defaultSocketPath, isPackIceError, type Client } from '@packice/client';
 
 /** Exit codes: 0 ok, 1 usage/other, 2 not found, 3 node unreachable, 4 conflict/state, 5 capacity. */
 const EXIT: Record<string, number> = {

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSocketPath } from '@packice/transport-uds';
-import { redactUrl, resolveConfig } from './config';
+import { redactUrl, resolveConfig as check, type NodeSettings } from './config';
+import { gatherSettings } from './main';
+
+/** Layers file, environment and flags as the executable does, then checks the settings. */
+const resolveConfig = (flags: NodeSettings, env: NodeJS.ProcessEnv) =>
+  check(gatherSettings(flags as Record<string, string>, env), env);
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

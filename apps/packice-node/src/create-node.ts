@@ -1,9 +1,12 @@
-import type { ClusterPeer, Peer } from '@packice/core';
+import type { ClusterPeer } from '@packice/cluster';
+import type { Peer } from '@packice/core';
 import { createRedisCatalog } from '@packice/catalog-redis';
-import { createClusterPeer, createPeer, eventHubOf } from '@packice/core';
+import { createClusterPeer } from '@packice/cluster';
+import { createPeer } from '@packice/core';
+import { eventHubOf } from '@packice/protocol';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
-import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
+import { createMemStorage } from '@packice/storage-mem';
 import { createHttpServer, type HttpServer } from '@packice/transport-http';
 import { createUdsServer, type UdsServer } from '@packice/transport-uds';
 import { once } from 'node:events';
@@ -13,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { NodeConfig } from './config';
 import { createNodeMetrics, type NodeMetrics } from './metrics';
-import { acquirePidfile, type Pidfile } from './pidfile';
-import { createRemoteReads } from './remote-reads';
+import { acquirePidfile, type Pidfile } from '@packice/node-process';
+import { createRemoteReads } from './http-remote-reads';
 
 /** A running (or startable) PackIce node. */
 export interface PackIceNode extends AsyncDisposable {
@@ -41,7 +44,6 @@ export function createNode(config: NodeConfig): PackIceNode {
     config.storage === 'fs' ? createFsStorage({ root: config.dir as string, shared }) : createMemStorage();
   const local = createPeer({
     storage,
-    leaseStore: createMemoryLeaseStore(),
     // In a cluster the catalog bounds the shared space; a node's own Peer does not evict.
     capacityBytes: shared ? null : config.capacityBytes,
     defaultTtlMs: config.defaultTtlMs,

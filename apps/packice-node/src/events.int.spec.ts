@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Client } from '@packice/client';
-import type { WatchEvent } from '@packice/core';
+import type { WatchEvent } from '@packice/protocol';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';

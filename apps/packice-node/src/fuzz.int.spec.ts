@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Client } from '@packice/client';
-import { ERROR_CODES, isErrorCode, opNames } from '@packice/core';
+import { ERROR_CODES, isErrorCode } from '@packice/core';
+import { opNames } from '@packice/protocol';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeReport } from './ready-report';
+import type { NodeReport } from '@packice/node-process';
 
 const main = join(__dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'packice-node-app-'));

@@ -1,10 +1,21 @@
 import { isPackIceError } from '@packice/core';
 import { raiseFileLimit } from '@packice/native';
+import { nodeHelp, parseNodeArgs, settingsFromEnv, type NodeFlagSettings } from '@packice/node-process';
 import pino from 'pino';
-import { redactUrl, resolveConfig } from './config';
+import { redactUrl, resolveConfig, type NodeSettings } from './config';
+import { readConfigFile } from './config-file';
 import { createNode } from './create-node';
-import { nodeHelp, parseNodeArgs } from './flags';
 import { failedReport, reportToParent } from './ready-report';
+
+/**
+ * The settings of a node from its three sources, later ones winning: the JSON config file
+ * (`--config` or `PACKICE_CONFIG`), then `PACKICE_*` variables, then flags.
+ */
+export function gatherSettings(flags: NodeFlagSettings, env: NodeJS.ProcessEnv = process.env): NodeSettings {
+  const fromEnv = settingsFromEnv(env);
+  const file = flags.config ?? fromEnv.config;
+  return { ...(file === undefined ? {} : readConfigFile(file)), ...fromEnv, ...flags };
+}
 
 /** The `packice-node` executable: flags, environment and config file -> a running node. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
@@ -13,7 +24,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write(nodeHelp());
     return 0;
   }
-  const config = resolveConfig(settings);
+  const config = resolveConfig(gatherSettings(settings));
   const log = pino({ level: config.logLevel, base: { pid: process.pid } });
   // Each object holds a descriptor: take all the system lets this process have.
   const fds = raiseFileLimit();

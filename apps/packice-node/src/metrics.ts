@@ -1,4 +1,5 @@
-import type { EventHub, Peer } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { EventHub } from '@packice/protocol';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 

@@ -1,18 +1,5 @@
 import type { PackIceError } from '@packice/core';
-
-/** What the node app tells a parent that started it with an IPC channel, once. */
-export type NodeReport =
-  | {
-      type: 'ready';
-      pid: number;
-      socket: string | null;
-      url: string | null;
-      storage: string;
-      pidfile: string | null;
-      /** `http://127.0.0.1:PORT/metrics` with `--metrics-port`, else `null`. */
-      metrics: string | null;
-    }
-  | { type: 'failed'; pid: number; code: string; message: string };
+import type { NodeReport } from '@packice/node-process';
 
 /**
  * Tells the parent process (when it gave this one an IPC channel, as `packice node start`

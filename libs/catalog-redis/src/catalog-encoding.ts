@@ -1,5 +1,5 @@
-import type { CatalogObject } from '@packice/core';
-import { PackIceError } from '@packice/core';
+import type { CatalogObject } from '@packice/cluster';
+import { isPackIceError, PackIceError } from '@packice/core';
 
 /** The record as stored in the `rec` field: what does not change with state (state, bytes, deleting are fields). */
 type StoredRecord = Omit<CatalogObject, 'state' | 'bytes' | 'deleting'>;
@@ -24,7 +24,7 @@ export function parseObject(hash: Record<string, string> | null): CatalogObject 
 
 /** A Redis failure as the catalog reports it: `UNAVAILABLE` (PackIce errors pass through). */
 export function unavailable(err: unknown): PackIceError {
-  if (err instanceof PackIceError) return err;
+  if (isPackIceError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new PackIceError('UNAVAILABLE', `the catalog (Redis) cannot be reached: ${message}`, { cause: err });
 }

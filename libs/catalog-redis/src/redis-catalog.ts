@@ -1,4 +1,5 @@
-import type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome, Lease } from '@packice/core';
+import type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome } from '@packice/cluster';
+import type { LeaseInfo } from '@packice/core';
 import { PackIceError } from '@packice/core';
 import type { Cluster, Redis } from 'ioredis';
 import { parseObject, storedRecord, unavailable } from './catalog-encoding';
@@ -163,7 +164,7 @@ class RedisCatalogImpl implements RedisCatalog {
     await this.#call(() => this.#redis.pkAbort(this.prefix, objectId));
   }
 
-  async addLease(lease: Lease, node: string, createdAt?: number): Promise<void> {
+  async addLease(lease: LeaseInfo, node: string, createdAt?: number): Promise<void> {
     const json = JSON.stringify({ ...lease, holder: { ...lease.holder, node } });
     const answer = await this.#call(() =>
       this.#redis.pkAddLease(
@@ -180,13 +181,13 @@ class RedisCatalogImpl implements RedisCatalog {
     if (answer === 'CREATING') throw new PackIceError('NOT_SEALED', `object ${lease.objectId} is not sealed yet`);
   }
 
-  async renewLease(lease: Lease): Promise<void> {
+  async renewLease(lease: LeaseInfo): Promise<void> {
     await this.#call(() =>
       this.#redis.pkRenewLease(this.prefix, lease.leaseId, lease.expiresAt, JSON.stringify(lease)),
     );
   }
 
-  async removeLease(lease: Lease, now: number): Promise<CatalogOutcome> {
+  async removeLease(lease: LeaseInfo, now: number): Promise<CatalogOutcome> {
     return (await this.#call(() =>
       this.#redis.pkRemoveLease(this.prefix, lease.leaseId, lease.objectId, now),
     )) as CatalogOutcome;
@@ -223,7 +224,7 @@ class RedisCatalogImpl implements RedisCatalog {
       .sort((a, b) => a.createdAt - b.createdAt || a.objectId.localeCompare(b.objectId));
   }
 
-  async listLeases(filter: { objectId?: string }, now: number): Promise<Lease[]> {
+  async listLeases(filter: { objectId?: string }, now: number): Promise<LeaseInfo[]> {
     const ids =
       filter.objectId === undefined
         ? await this.#call(() => this.#redis.zrangebyscore(`${this.prefix}leases`, `(${now}`, '+inf'))
@@ -233,8 +234,8 @@ class RedisCatalogImpl implements RedisCatalog {
     for (const id of ids) pipeline.hget(`${this.prefix}lease:${id}`, 'json');
     const answers = await this.#call(() => pipeline.exec());
     return (answers ?? [])
-      .map(([, json]) => (typeof json === 'string' ? (JSON.parse(json) as Lease) : null))
-      .filter((l): l is Lease => l !== null && l.expiresAt > now);
+      .map(([, json]) => (typeof json === 'string' ? (JSON.parse(json) as LeaseInfo) : null))
+      .filter((l): l is LeaseInfo => l !== null && l.expiresAt > now);
   }
 
   async totals(now: number): Promise<{ objects: number; leases: number; bytes: number }> {

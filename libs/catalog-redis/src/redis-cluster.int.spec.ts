@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { catalogObject, describeCatalog } from '@packice/core/testing';
+import { catalogObject, describeCatalog } from '@packice/cluster/testing';
 import { createRedisCatalog, type RedisCatalog } from './redis-catalog';
 import { startRedisCluster, type TestRedisCluster } from './testing/redis-cluster';
 

@@ -32,6 +32,10 @@ export function openConnections(
     maxRetriesPerRequest: 0,
     commandTimeout: timeouts.commandTimeoutMs,
     connectTimeout: timeouts.connectTimeoutMs,
+    // ioredis waits this long for a closing socket before it destroys it, on a timer that keeps the
+    // process alive and also runs for a socket that had already closed (a failed connect): short,
+    // so a closed catalog lets its process exit at once. Quits are awaited before it matters.
+    disconnectTimeout: 100,
   };
   const retry = (times: number): number => Math.min(times * 100, 1_000);
   const cluster = clusterNodesFromUrl(url);

@@ -1,4 +1,4 @@
-import type { CallOptions } from '@packice/core';
+import type { CallOptions } from '@packice/protocol';
 import type { BlobFile } from './stream-blob-file';
 
 /** A writable view handed out by `mapWritable()`, with the read-only descriptor that freezes it at seal. */

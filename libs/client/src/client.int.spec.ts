@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPeer, PackIceError, type Peer, type WatchEvent } from '@packice/core';
+import { createPeer, PackIceError, type Peer } from '@packice/core';
+import { type WatchEvent } from '@packice/protocol';
 import { isMapped } from '@packice/native';
 import { createMemStorage } from '@packice/storage-mem';
 import { type ChildProcess, fork } from 'node:child_process';

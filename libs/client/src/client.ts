@@ -1,15 +1,7 @@
-import type {
-  AcquiredLease,
-  AcquireRequest,
-  CallOptions,
-  ClientTransport,
-  DeleteResult,
-  Lease as LeaseRecord,
-  ObjectInfo,
-  PeerStats,
-  WatchEvent,
-} from '@packice/core';
-import { fromWireEvent, isPackIceError, PackIceError, toPackIceError } from '@packice/core';
+import type { AcquireRequest, DeleteResult, LeaseInfo, ObjectInfo, PeerStats } from '@packice/core';
+import type { AcquiredLease, CallOptions, ClientTransport, WatchEvent } from '@packice/protocol';
+import { isPackIceError, PackIceError, toPackIceError } from '@packice/core';
+import { fromWireEvent } from '@packice/protocol';
 import { EventStream } from './event-stream';
 import { Lease } from './lease';
 
@@ -30,6 +22,7 @@ export class Client implements AsyncDisposable {
   #releaseFailure: unknown = undefined;
   #closed = false;
 
+  /** @internal Clients come from `connect()`. */
   constructor(transport: ClientTransport) {
     this.#transport = transport;
   }
@@ -83,7 +76,7 @@ export class Client implements AsyncDisposable {
     if (!this.#transport.acquireMany) return sideBySide();
     try {
       const results = await this.#transport.acquireMany(objectIds, request, { signal });
-      return results.map((r) => (r instanceof PackIceError ? r : this.#hold(r)));
+      return results.map((r) => (isPackIceError(r) ? r : this.#hold(r)));
     } catch (err) {
       // A node from before acquire_many.
       if (isPackIceError(err, 'UNKNOWN_OP')) return sideBySide();
@@ -144,7 +137,7 @@ export class Client implements AsyncDisposable {
     return this.#transport.listObjects(options);
   }
 
-  async listLeases(filter: { objectId?: string } = {}, options: CallOptions = {}): Promise<LeaseRecord[]> {
+  async listLeases(filter: { objectId?: string } = {}, options: CallOptions = {}): Promise<LeaseInfo[]> {
     this.#open();
     return this.#transport.listLeases(filter, options);
   }

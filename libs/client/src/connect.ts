@@ -1,6 +1,6 @@
 import type { Peer } from '@packice/core';
 import { createPeer, PackIceError } from '@packice/core';
-import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
+import { createMemStorage } from '@packice/storage-mem';
 import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
 import { connectUds, createUdsClientTransport } from '@packice/transport-uds';
 import { Client } from './client';
@@ -26,7 +26,6 @@ const shared = new Map<string, SharedPeer>();
 function memoryPeer(capacityBytes: number | undefined): Peer {
   return createPeer({
     storage: createMemStorage(),
-    leaseStore: createMemoryLeaseStore(),
     capacityBytes: capacityBytes ?? null,
   });
 }

@@ -1,5 +1,6 @@
-import type { CallOptions, ClientTransport, Peer } from '@packice/core';
-import { eventHubOf } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { CallOptions, ClientTransport } from '@packice/protocol';
+import { eventHubOf } from '@packice/protocol';
 
 /** Runs a Peer call unless the signal has already fired (in-process calls do not wait on I/O). */
 async function guarded<T>(options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {

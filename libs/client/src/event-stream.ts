@@ -1,4 +1,4 @@
-import type { WatchEvent } from '@packice/core';
+import type { WatchEvent } from '@packice/protocol';
 import { PackIceError } from '@packice/core';
 
 /** Events a watch keeps for a consumer that reads slower than they come; past it, they are dropped and counted. */

@@ -1,4 +1,4 @@
-import type { CallOptions } from '@packice/core';
+import type { CallOptions } from '@packice/protocol';
 import { fromSystemError, PackIceError } from '@packice/core';
 import { closeQuietly, ftruncate, isNativeError, mapFd } from '@packice/native';
 import { fstatSync, openSync, readSync, writeSync } from 'node:fs';

@@ -1,10 +1,12 @@
-import type { Access, BlobAccess, CallOptions, ClientTransport, Lease as LeaseRecord, ObjectInfo } from '@packice/core';
+import type { Access, LeaseInfo, ObjectInfo } from '@packice/core';
+import type { BlobAccess, CallOptions, ClientTransport } from '@packice/protocol';
 import { PackIceError } from '@packice/core';
 import { closeQuietly, freezeMapping } from '@packice/native';
 import type { BlobIo, WritableView } from './blob-io';
 import { FileBlobIo } from './file-blob-io';
 import type { BlobFile } from './stream-blob-file';
-import { InProcessBlobIo, UrlBlobIo } from './stream-blob-io';
+import { InProcessBlobIo } from './in-process-blob-io';
+import { UrlBlobIo } from './url-blob-io';
 import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
 
 /** Options of {@link Lease.release}. */
@@ -21,7 +23,7 @@ function remoteBlobIo(url: string): BlobIo {
   return new UrlBlobIo(owner, decodeURIComponent(match[2]), Number(match[3]));
 }
 
-function blobIo(access: BlobAccess, lease: LeaseRecord, transport: ClientTransport): BlobIo {
+function blobIo(access: BlobAccess, lease: LeaseInfo, transport: ClientTransport): BlobIo {
   switch (access.kind) {
     case 'fd':
       return FileBlobIo.ofDescriptor(access.fd);
@@ -43,7 +45,7 @@ function blobIo(access: BlobAccess, lease: LeaseRecord, transport: ClientTranspo
  * can wait takes `{ signal }`.
  */
 export class Lease implements AsyncDisposable {
-  #record: LeaseRecord;
+  #record: LeaseInfo;
   #object: ObjectInfo;
   readonly #blobs: BlobIo[];
   readonly #transport: ClientTransport;
@@ -52,9 +54,10 @@ export class Lease implements AsyncDisposable {
   #released = false;
   readonly #onRelease: (lease: Lease, answer: Promise<void>) => void;
 
+  /** @internal Leases come from `Client.acquire()`. */
   constructor(
     transport: ClientTransport,
-    record: LeaseRecord,
+    record: LeaseInfo,
     object: ObjectInfo,
     access: readonly BlobAccess[],
     onRelease: (lease: Lease, answer: Promise<void>) => void = (_lease, answer) => void answer.catch(() => undefined),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const workspace = resolve(__dirname, '../../..');
-const LIBS = ['core', 'native', 'storage-mem', 'transport-uds', 'transport-http', 'client'];
+const LIBS = ['core', 'protocol', 'native', 'storage-mem', 'transport-uds', 'transport-http', 'client'];
 const dir = mkdtempSync(join(tmpdir(), 'packice-pack-'));
 const socket = join(dir, 'node.sock');
 let node: ChildProcess;

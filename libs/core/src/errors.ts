@@ -18,7 +18,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'A request line or body is over the limit.' },
   SHUTTING_DOWN: { status: 503, summary: 'The node is closing and takes no new work.' },
   INTERNAL: { status: 500, summary: 'A fault inside the node; nothing the client did.' },
-  // Additions to the first version 1 list (docs/protocol.md, "Additions"): raised by clients, never sent by a node.
+  // Additions to the first version 1 list (docs/protocol.md, "Additions"): raised by clients when the node
+  // cannot be reached, and sent by cluster nodes that cannot reach their catalog or an object's owner.
   UNAVAILABLE: {
     status: 503,
     summary: 'The node cannot be reached (not running, connection lost), or a cluster node cannot reach its catalog.',

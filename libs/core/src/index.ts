@@ -1,35 +1,11 @@
 /**
- * @packice/core: the Peer (objects, leases, capacity), the storage and client-transport
- * contracts, the op table of the protocol, errors and ids. Pure logic: no I/O, no native code.
+ * @packice/core: the foundations (errors, ids, the object and lease model, the clock), the
+ * storage contracts (blob, blob store, lease store), and the single-node Peer (`peer/`): objects,
+ * leases, capacity, eviction, seal waiters. Pure logic: no I/O, no native code.
  */
-export { MAX_ACQUIRE_MANY, parseAcquireMany } from './acquire-many';
 export type { Blob, BlobHandle, BlobStore, RecoveredObject } from './blob';
-export type { Catalog, CatalogNotice, CatalogObject, CatalogOutcome } from './catalog';
-export type {
-  AcquiredLease,
-  BlobAccess,
-  BlobRange,
-  CallOptions,
-  ClientTransport,
-  WatchHandle,
-} from './client-transport';
 export { systemClock } from './clock';
 export type { Clock, ClockTimer } from './clock';
-export { createClusterPeer } from './cluster-peer';
-export { CLUSTER_DEFAULTS } from './cluster-peer-options';
-export type { ClusterPeer, ClusterPeerOptions } from './cluster-peer-options';
-export { createPeer } from './create-peer';
-export { createMemoryCatalog } from './memory-catalog';
-export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, fromWireEvent, parseSubscribeParams } from './event-hub';
-export type {
-  Deliver,
-  EventSubscription,
-  NodeEvent,
-  NodeEventName,
-  OverflowNotice,
-  SubscribeOptions,
-  WatchEvent,
-} from './event-hub';
 export {
   ERROR_CODES,
   errorCodes,
@@ -40,28 +16,13 @@ export {
   toPackIceError,
 } from './errors';
 export type { ErrorCode, PackIceErrorOptions, WireError } from './errors';
+export { createHeapLeaseStore } from './heap-lease-store';
+export type { HeapLeaseStore } from './heap-lease-store';
 export { assertObjectId, isValidObjectId, newLeaseId, newObjectId, OBJECT_ID_PATTERN } from './ids';
 export { createMapLeaseStore } from './lease-store';
 export type { LeaseStore } from './lease-store';
-export type { Access, BlobInfo, Lease, LeaseHolder, ObjectInfo, ObjectState, PeerStats } from './model';
-export { callPlainOp, isPlainOp, plainOpHandlers } from './op-handlers';
-export type { OpHandler, PlainOp } from './op-handlers';
-export { DATA_PLANE, EVENTS_ROUTE, fillPath, isOpName, opNames, OPS } from './ops';
-export type {
-  HttpBinding,
-  OpName,
-  OpParams,
-  OpResult,
-  OpSpec,
-  WireAcquireManyParams,
-  WireAcquireManyResult,
-  WireAcquireParams,
-  WireAnswer,
-  WireHealth,
-  WireHello,
-  WireOps,
-  WireRequest,
-} from './ops';
+export type { Access, BlobInfo, LeaseHolder, LeaseInfo, ObjectInfo, ObjectState, PeerStats } from './model';
+export { createPeer } from './peer/create-peer';
 export type {
   AcquireContext,
   AcquireRequest,
@@ -73,26 +34,11 @@ export type {
   Peer,
   PeerEvents,
   PeerOptions,
-} from './peer';
-export { PEER_DEFAULTS } from './peer-options';
-export { MAX_RELEASES_PER_ACQUIRE, parseReleaseList, releaseFirst } from './release-first';
-export type { WireReleaseFailure } from './release-first';
-export { RemoteBlob } from './remote-reads';
-export type { RemoteReads } from './remote-reads';
+} from './peer/peer';
+export { PEER_DEFAULTS } from './peer/peer-options';
+export { SealWaiters } from './peer/seal-waiters';
+export type { SealWait } from './peer/seal-waiters';
+export { parseAcquireRequest, parseTimeout, parseTtl } from './peer/validate';
+export type { ParsedAcquire, RequestLimits } from './peer/validate';
 export { fromSystemError } from './system-errors';
 export { TypedEmitter } from './typed-emitter';
-export {
-  fromWireAcquire,
-  fromWireInfo,
-  fromWireLease,
-  fromWireObject,
-  fromWireStats,
-  toWireAcquire,
-  toWireDelete,
-  toWireLease,
-  toWireObject,
-  toWireStats,
-} from './wire';
-export type { DecodedObject, WireBlob, WireHandle, WireLease, WireObject, WireStats } from './wire';
-export { wireOperations } from './wire-client';
-export type { WireCall, WireOperations } from './wire-client';

@@ -1,4 +1,4 @@
-import type { Lease } from './model';
+import type { LeaseInfo } from './model';
 
 /**
  * Where a Peer keeps its leases. Synchronous: a Peer checks and changes leases in one step,
@@ -6,28 +6,28 @@ import type { Lease } from './model';
  */
 export interface LeaseStore {
   /** Adds or replaces a lease. */
-  put(lease: Lease): void;
-  get(leaseId: string): Lease | undefined;
+  put(lease: LeaseInfo): void;
+  get(leaseId: string): LeaseInfo | undefined;
   /** Removes a lease; returns whether it was there. */
   delete(leaseId: string): boolean;
   /** Every lease, or those of one object. */
-  list(filter?: { objectId?: string }): Lease[];
+  list(filter?: { objectId?: string }): LeaseInfo[];
   /** Number of leases held on an object. */
   countFor(objectId: string): number;
   /** Removes and returns every lease whose `expiresAt` is at or before `now`. */
-  expire(now: number): Lease[];
+  expire(now: number): LeaseInfo[];
   readonly size: number;
 }
 
 /**
- * A reference lease store on two maps (by lease, by object). Storage libs may wrap or replace it;
- * the in-memory one of `@packice/storage-mem` builds on it.
+ * A reference lease store on two maps (by lease, by object): `expire` scans every lease. The
+ * Peer's default, the heap lease store, builds on it.
  */
 export function createMapLeaseStore(): LeaseStore {
-  const byId = new Map<string, Lease>();
+  const byId = new Map<string, LeaseInfo>();
   const byObject = new Map<string, Set<string>>();
 
-  const unindex = (lease: Lease): void => {
+  const unindex = (lease: LeaseInfo): void => {
     const ids = byObject.get(lease.objectId);
     ids?.delete(lease.leaseId);
     if (ids?.size === 0) byObject.delete(lease.objectId);
@@ -52,11 +52,11 @@ export function createMapLeaseStore(): LeaseStore {
     },
     list(filter = {}) {
       if (filter.objectId === undefined) return [...byId.values()];
-      return [...(byObject.get(filter.objectId) ?? [])].map((id) => byId.get(id) as Lease);
+      return [...(byObject.get(filter.objectId) ?? [])].map((id) => byId.get(id) as LeaseInfo);
     },
     countFor: (objectId) => byObject.get(objectId)?.size ?? 0,
     expire(now) {
-      const ended: Lease[] = [];
+      const ended: LeaseInfo[] = [];
       for (const lease of byId.values()) {
         if (lease.expiresAt <= now) ended.push(lease);
       }

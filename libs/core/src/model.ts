@@ -10,7 +10,7 @@ export type LeaseHolder = (
 ) & { node?: string };
 
 /** A lease: the right to use one object for a while (docs/protocol.md, "Model"). */
-export interface Lease {
+export interface LeaseInfo {
   /** Opaque id; knowing it is the capability to use the lease. */
   readonly leaseId: string;
   /** The object's id (a string, never a reference to the object). */

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFileLimit, openDescriptorCount, pageSize, raiseFileLimit } from './file-limit';
-import { heldPidfile, tryLockFile, unlockFile } from './file-lock';
+import { tryLockFile, unlockFile } from './file-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,23 +42,6 @@ describe('tryLockFile', () => {
     } finally {
       closeSync(fd);
     }
-  });
-});
-
-describe('heldPidfile', () => {
-  it('reports the pid only while its writer holds the lock', () => {
-    const path = join(dir, 'node.pid');
-    expect(heldPidfile(path)).toBeNull();
-    const fd = openSync(path, 'w+');
-    try {
-      writeFileSync(fd, '4242\n');
-      expect(heldPidfile(path)).toBeNull();
-      expect(tryLockFile(fd)).toBe(true);
-      expect(heldPidfile(path)).toBe(4242);
-    } finally {
-      closeSync(fd);
-    }
-    expect(heldPidfile(path)).toBeNull();
   });
 });
 

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { check, loadLibc } from './libc';
 import { NativeError } from './native-error';
@@ -24,25 +23,4 @@ export function tryLockFile(fd: number): boolean {
 /** Drops a lock taken by {@link tryLockFile}. */
 export function unlockFile(fd: number): void {
   check('flock', loadLibc().flock(fd, LOCK_UN));
-}
-
-/**
- * The pid in a pidfile whose writer still holds its lock (see {@link tryLockFile}), else `null`:
- * no file, or a file left by a process that is gone (killed, crashed, or a zombie nobody reaped).
- * A pid that was reused by another program is never reported, since that program holds no lock.
- */
-export function heldPidfile(path: string): number | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    if (tryLockFile(fd)) return null;
-    const pid = Number(readFileSync(fd, 'utf8').trim());
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-  } finally {
-    closeSync(fd);
-  }
 }

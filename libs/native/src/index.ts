@@ -21,7 +21,7 @@ export { assertSupported, isSupported } from './support';
 export { closeQuietly } from './close-quietly';
 export { getFileLimit, openDescriptorCount, pageSize, raiseFileLimit } from './file-limit';
 export type { FileLimit } from './file-limit';
-export { heldPidfile, tryLockFile, unlockFile } from './file-lock';
+export { tryLockFile, unlockFile } from './file-lock';
 export { watchFd } from './fd-watcher';
 export type { FdWatcher, WatchEvents } from './fd-watcher';
 export { MAX_FDS_PER_MESSAGE, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage } from './socket-messages';

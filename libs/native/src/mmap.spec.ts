@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { F_SEAL_IMMUTABLE } from './constants';
 import { addSeals, ftruncate, memfdCreate, reopenReadOnly } from './memfd';
 import { freezeMapping, isMapped, LIVE_MAPPINGS_MAX, liveMappings, mapFd, QUIET_BYTES_MAX } from './mmap';
-import { QUIET_REGION_MIN } from './quiet-region';
+import { UNCOUNTED_REGION_MIN } from './uncounted-region';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -115,7 +115,7 @@ describe('mapFd', () => {
   }, 60_000);
 
   describe('large mappings (address space from a SharedArrayBuffer V8 does not count)', () => {
-    const SIZE = QUIET_REGION_MIN + 4096 * 3 + 100;
+    const SIZE = UNCOUNTED_REGION_MIN + 4096 * 3 + 100;
     // The memfd's name shows in /proc/self/maps while any mapping of it is in place.
     const mappedHere = (name: string) => readFileSync('/proc/self/maps', 'utf8').includes(`/memfd:${name}`);
 

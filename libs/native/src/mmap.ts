@@ -3,7 +3,7 @@ import { totalmem } from 'node:os';
 import { MAP_FIXED, MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants';
 import { loadLibc } from './libc';
 import { NativeError } from './native-error';
-import { quietRegion } from './quiet-region';
+import { uncountedRegion } from './uncounted-region';
 
 const MAP_PRIVATE = 0x2;
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
@@ -26,7 +26,7 @@ export interface MapOptions {
   populate?: boolean;
 }
 
-const live = { count: 0, bytes: 0, quietBytes: 0 };
+const live = { count: 0, bytes: 0, uncountedBytes: 0 };
 /**
  * Most bytes mapped over quiet regions at once. V8 does not know of them, so views dropped but
  * not yet collected can pin that much of objects' memory; past it mappings are made the ordinary
@@ -63,7 +63,7 @@ const registry = new FinalizationRegistry<Mapping>((mapping) => {
 // Mappings over a quiet region are unmapped by the allocator when their SharedArrayBuffer goes.
 const quietRegistry = new FinalizationRegistry<Mapping>((mapping) => {
   forget(mapping);
-  live.quietBytes -= mapping.length;
+  live.uncountedBytes -= mapping.length;
 });
 
 /**
@@ -72,7 +72,7 @@ const quietRegistry = new FinalizationRegistry<Mapping>((mapping) => {
  * FinalizationRegistry. It also outlives `fd` being closed. Throws `NativeError` (`EACCES`, `EPERM`
  * for a writable mapping of a sealed memfd, `ENOMEM`, ...). From 32 MiB up (with glibc) the Buffer
  * is over a SharedArrayBuffer, so V8 does not count the mapping as external memory (which would
- * force a full garbage collection on every large map); see {@link quietRegion}. Up to
+ * force a full garbage collection on every large map); see {@link uncountedRegion}. Up to
  * {@link QUIET_BYTES_MAX} at once: past it, the ordinary way again.
  */
 export function mapFd(fd: number, length: number, options: MapOptions = {}): Buffer {
@@ -88,11 +88,11 @@ export function mapFd(fd: number, length: number, options: MapOptions = {}): Buf
   const { koffi, mmap, munmap } = loadLibc();
   const shared = options.mode === 'write';
   const flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (options.populate ? MAP_POPULATE : 0);
-  const region = live.quietBytes + length <= QUIET_BYTES_MAX ? quietRegion(length) : null;
+  const region = live.uncountedBytes + length <= QUIET_BYTES_MAX ? uncountedRegion(length) : null;
   if (region) {
     const address = mmap(region.address, length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
     if (address === MAP_FAILED) throw new NativeError('mmap', koffi.errno(), `fd ${fd}, ${length} bytes`);
-    live.quietBytes += length;
+    live.uncountedBytes += length;
     return track(region.buffer, { address, length }, quietRegistry, region.offset);
   }
   const address = mmap(null, length, PROT_READ | PROT_WRITE, flags, fd, 0);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createClusterPeer, createMemoryCatalog, createPeer, type Catalog, type Peer } from '@packice/core';
+import { type Catalog, createClusterPeer, createMemoryCatalog } from '@packice/cluster';
+import { createPeer, type Peer } from '@packice/core';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

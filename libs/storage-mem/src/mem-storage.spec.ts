@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createPeer, type BlobHandle } from '@packice/core';
+import { type BlobHandle, createPeer } from '@packice/core';
 import { describeBlobStore } from '@packice/core/testing';
 import {
   dupCloexec,

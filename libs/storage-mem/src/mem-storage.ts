@@ -4,7 +4,7 @@ import { fallocate, getFileLimit, isSupported, memfdCreate, openDescriptorCount,
 import { Volume } from 'memfs';
 import { closeSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { MemBlob } from './mem-blob';
+import { MemfdBlob } from './memfd-blob';
 import { MemfsBlob } from './memfs-blob';
 
 /** Options of {@link createMemStorage}. */
@@ -85,7 +85,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       closeSync(fd);
       throw err;
     }
-    return new MemBlob(fd, index, label);
+    return new MemfdBlob(fd, index, label);
   };
 
   const makeMemfsBlob = (vol: Volume, objectId: string, index: number, hint: number): Blob => {

@@ -1,17 +1,18 @@
-import type { OpName, OpParams, Peer, WireHandle } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { OpName, OpParams, WireHandle } from '@packice/protocol';
+import { PackIceError } from '@packice/core';
 import {
   callPlainOp,
   fromWireAcquire,
   isPlainOp,
   opNames,
   OPS,
-  PackIceError,
   parseReleaseList,
   plainOpHandlers,
   releaseFirst,
   toWireLease,
   toWireObject,
-} from '@packice/core';
+} from '@packice/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OP_SCHEMAS } from './schemas';
 

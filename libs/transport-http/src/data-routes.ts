@@ -1,5 +1,6 @@
 import type { Blob, Peer } from '@packice/core';
-import { DATA_PLANE, PackIceError } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import { DATA_PLANE } from '@packice/protocol';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { parseRange } from './range';

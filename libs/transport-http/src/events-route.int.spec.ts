@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createPeer, eventHubOf, type Peer } from '@packice/core';
+import { createPeer, type Peer } from '@packice/core';
+import { eventHubOf } from '@packice/protocol';
 import { createMemStorage } from '@packice/storage-mem';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createConnection, type Socket } from 'node:net';

@@ -1,5 +1,6 @@
 import type { Peer } from '@packice/core';
-import { EVENTS_ROUTE, eventHubOf, PackIceError, parseSubscribeParams } from '@packice/core';
+import { PackIceError } from '@packice/core';
+import { eventHubOf, EVENTS_ROUTE, parseSubscribeParams } from '@packice/protocol';
 import type { FastifyInstance } from 'fastify';
 
 /** Queued bytes past which a stream's events are dropped (and counted) instead of queued. */

@@ -1,5 +1,6 @@
-import type { BlobAccess, ClientTransport, NodeEvent, OverflowNotice, WireCall } from '@packice/core';
-import { fromWireLease, fromWireObject, PackIceError, toWireAcquire, wireOperations } from '@packice/core';
+import type { BlobAccess, ClientTransport, WireCall } from '@packice/protocol';
+import { isPackIceError, PackIceError } from '@packice/core';
+import { decodeEvent, fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/protocol';
 import type { HttpTransport } from './http-transport';
 
 /**
@@ -30,7 +31,10 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
       const signal = callOptions?.signal ? AbortSignal.any([callOptions.signal, stop.signal]) : stop.signal;
       const { done, cancel } = await http.events(
         options,
-        (event) => onEvent(event as unknown as NodeEvent | OverflowNotice),
+        (line) => {
+          const event = decodeEvent(line);
+          if (event) onEvent(event);
+        },
         { signal },
       );
       let closed = false;
@@ -41,7 +45,7 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
         },
         (err: unknown) => {
           if (closed) return;
-          throw err instanceof PackIceError
+          throw isPackIceError(err)
             ? err
             : new PackIceError('UNAVAILABLE', `the event stream from ${http.baseUrl} broke: ${String(err)}`, {
                 cause: err,

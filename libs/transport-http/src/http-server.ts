@@ -1,7 +1,7 @@
 import type { Peer } from '@packice/core';
 import { PackIceError } from '@packice/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { gatekeeper } from './gatekeeper';
+import { admissionHook } from './admission-hook';
 import { controlRoutes } from './control-routes';
 import { dataRoutes } from './data-routes';
 import { eventsRoute } from './events-route';
@@ -63,7 +63,7 @@ class HttpServerImpl implements HttpServer {
       logger: options.logger ?? false,
       bodyLimit: this.#options.bodyLimit,
       forceCloseConnections: 'idle',
-      // Closing is answered by the gatekeeper, with the protocol's error body.
+      // Closing is answered by the admissionHook, with the protocol's error body.
       return503OnClosing: false,
       clientErrorHandler,
       // Wire types are strict: "60" is not a number here, as it is not on the UDS binding.
@@ -72,7 +72,7 @@ class HttpServerImpl implements HttpServer {
     if (options.onRequest) void this.fastify.register(requestObserver, { observe: options.onRequest });
     void this.fastify
       .register(errorHandling)
-      .register(gatekeeper, { token: this.#options.token, closing: () => this.#closing !== null })
+      .register(admissionHook, { token: this.#options.token, closing: () => this.#closing !== null })
       .register(controlRoutes, { peer, serverName: this.#options.serverName, shutdown: this.#shutdown.signal })
       .register(dataRoutes, { peer })
       .register(eventsRoute, { peer, shutdown: this.#shutdown.signal });

@@ -1,5 +1,6 @@
-import type { CallOptions, OpName, OpParams, OpResult } from '@packice/core';
-import { DATA_PLANE, EVENTS_ROUTE, fillPath, fromWireError, OPS, PackIceError } from '@packice/core';
+import type { CallOptions, OpName, OpParams, OpResult } from '@packice/protocol';
+import { fromWireError, PackIceError } from '@packice/core';
+import { DATA_PLANE, EVENTS_ROUTE, fillPath, OPS } from '@packice/protocol';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';

@@ -1,4 +1,4 @@
-import { DATA_PLANE, opNames, OPS } from '@packice/core';
+import { DATA_PLANE, opNames, OPS } from '@packice/protocol';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { answeredCode } from './error-handling';

@@ -1,4 +1,4 @@
-import { MAX_RELEASES_PER_ACQUIRE, type OpName } from '@packice/core';
+import { MAX_RELEASES_PER_ACQUIRE, type OpName } from '@packice/protocol';
 import type { FastifySchema } from 'fastify';
 
 /**

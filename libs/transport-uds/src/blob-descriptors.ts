@@ -1,4 +1,5 @@
-import type { AcquireResult, WireHandle } from '@packice/core';
+import type { AcquireResult } from '@packice/core';
+import type { WireHandle } from '@packice/protocol';
 import { fromSystemError, PackIceError } from '@packice/core';
 import { closeQuietly, dupCloexec } from '@packice/native';
 import { openSync } from 'node:fs';

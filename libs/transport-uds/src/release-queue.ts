@@ -1,5 +1,6 @@
-import type { WireReleaseFailure } from '@packice/core';
-import { fromWireError, MAX_RELEASES_PER_ACQUIRE } from '@packice/core';
+import type { WireReleaseFailure } from '@packice/protocol';
+import { fromWireError } from '@packice/core';
+import { MAX_RELEASES_PER_ACQUIRE } from '@packice/protocol';
 
 interface QueuedRelease {
   leaseId: string;

@@ -1,14 +1,14 @@
-import type { OpParams, Peer, WireHandle, WireLease, WireObject } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { OpParams, WireHandle, WireLease, WireObject } from '@packice/protocol';
+import { PackIceError, toPackIceError } from '@packice/core';
 import {
   fromWireAcquire,
-  PackIceError,
   parseAcquireMany,
   parseReleaseList,
   releaseFirst,
-  toPackIceError,
   toWireLease,
   toWireObject,
-} from '@packice/core';
+} from '@packice/protocol';
 import { closeQuietly, MAX_FDS_PER_MESSAGE } from '@packice/native';
 import { descriptorsFor } from './blob-descriptors';
 import type { UdsAnswer, UdsConnection } from './uds-connection';

@@ -3,24 +3,15 @@ import type {
   BlobAccess,
   CallOptions,
   ClientTransport,
-  NodeEvent,
   OpName,
   OpParams,
   OpResult,
-  OverflowNotice,
   WireCall,
   WireLease,
   WireObject,
-} from '@packice/core';
-import {
-  fromWireError,
-  fromWireLease,
-  fromWireObject,
-  PackIceError,
-  toPackIceError,
-  toWireAcquire,
-  wireOperations,
-} from '@packice/core';
+} from '@packice/protocol';
+import { fromWireError, PackIceError, toPackIceError } from '@packice/core';
+import { decodeEvent, fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/protocol';
 import { closeQuietly } from '@packice/native';
 import { ReleaseQueue } from './release-queue';
 import type { UdsTransport } from './uds-transport';
@@ -117,7 +108,10 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
       const ended = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
       const off = uds.onEvent(
         id,
-        (event) => onEvent(event as unknown as NodeEvent | OverflowNotice),
+        (line) => {
+          const event = decodeEvent(line);
+          if (event) onEvent(event);
+        },
         (error) => settle.reject(error),
       );
       return {

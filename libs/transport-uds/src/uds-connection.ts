@@ -1,4 +1,4 @@
-import type { EventSubscription } from '@packice/core';
+import type { EventSubscription } from '@packice/protocol';
 import { PackIceError, toPackIceError } from '@packice/core';
 import type { PeerCredentials } from '@packice/native';
 import { closeQuietly } from '@packice/native';

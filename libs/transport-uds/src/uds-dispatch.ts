@@ -1,14 +1,15 @@
-import type { OpParams, Peer, WireHello } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { OpParams, WireHello } from '@packice/protocol';
+import { PackIceError } from '@packice/core';
 import {
   callPlainOp,
   eventHubOf,
-  parseSubscribeParams,
   isOpName,
   isPlainOp,
   OPS,
-  PackIceError,
+  parseSubscribeParams,
   plainOpHandlers,
-} from '@packice/core';
+} from '@packice/protocol';
 import { acquire, acquireMany } from './uds-acquire';
 import type { UdsAnswer, UdsConnection } from './uds-connection';
 

@@ -1,4 +1,4 @@
-import type { WireStats } from '@packice/core';
+import type { WireStats } from '@packice/protocol';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';

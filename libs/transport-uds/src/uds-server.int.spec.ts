@@ -11,7 +11,7 @@ import {
   watchFd,
 } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
-import { createMemoryLeaseStore, createMemStorage } from '@packice/storage-mem';
+import { createMemStorage } from '@packice/storage-mem';
 import { once } from 'node:events';
 import {
   closeSync,
@@ -42,7 +42,6 @@ async function startNode(options: { capacityBytes?: number; fs?: boolean; allowU
   path = join(dir, 'node.sock');
   peer = createPeer({
     storage: options.fs ? createFsStorage({ root: join(dir, 'store') }) : createMemStorage(),
-    leaseStore: createMemoryLeaseStore(),
     capacityBytes: options.capacityBytes ?? 1 << 20,
   });
   server = createUdsServer(peer, { path, allowUids: options.allowUids });

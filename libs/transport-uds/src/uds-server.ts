@@ -1,4 +1,5 @@
-import type { Peer, WireHello } from '@packice/core';
+import type { Peer } from '@packice/core';
+import type { WireHello } from '@packice/protocol';
 import { PackIceError } from '@packice/core';
 import type { FdWatcher, PeerCredentials } from '@packice/native';
 import { acceptConnection, closeQuietly, isNativeError, listenUnix, peerCredentials, watchFd } from '@packice/native';

@@ -1,5 +1,5 @@
-import type { CallOptions, OpName, OpParams, OpResult } from '@packice/core';
-import { fromWireError, PackIceError } from '@packice/core';
+import type { CallOptions, OpName, OpParams, OpResult } from '@packice/protocol';
+import { fromWireError, isPackIceError, PackIceError } from '@packice/core';
 import { closeQuietly, connectUnix, isNativeError } from '@packice/native';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LineSocket } from './line-socket';
@@ -223,16 +223,11 @@ export class UdsTransport implements AsyncDisposable {
 
   #onClose(error: Error | null): void {
     const reason = this.#fatal ?? error;
-    this.#closedError =
-      reason instanceof PackIceError
-        ? reason
-        : new PackIceError(
-            'UNAVAILABLE',
-            `the connection to ${this.path} closed${reason ? `: ${reason.message}` : ''}`,
-            {
-              cause: reason ?? undefined,
-            },
-          );
+    this.#closedError = isPackIceError(reason)
+      ? reason
+      : new PackIceError('UNAVAILABLE', `the connection to ${this.path} closed${reason ? `: ${reason.message}` : ''}`, {
+          cause: reason ?? undefined,
+        });
     for (const pending of [...this.#pending.values()]) {
       pending.cleanup();
       pending.reject(this.#closedError);

@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '@packice/core';
+import type { ObjectInfo } from '@packice/client';
 import { Args, Flags } from '@oclif/core';
 import { createReadStream, statSync } from 'node:fs';
 import { formatBytes, NodeCommand } from '../node-command';

@@ -1,4 +1,4 @@
-import type { PeerStats } from '@packice/core';
+import type { PeerStats } from '@packice/client';
 import { formatBytes, NodeCommand } from '../node-command';
 
 export default class Stats extends NodeCommand<typeof Stats> {

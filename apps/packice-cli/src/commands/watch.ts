@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { WatchEvent } from '@packice/core';
+import type { WatchEvent } from '@packice/client';
 import { formatBytes, NodeCommand } from '../node-command';
 
 export default class Watch extends NodeCommand<typeof Watch> {

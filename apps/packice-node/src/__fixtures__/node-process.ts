@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeReport } from '../ready-report';
+import type { NodeReport } from '@packice/node-process';
 
 /** The built node app (tests run real node processes, on dist). */
 export const NODE_MAIN = join(__dirname, '../../dist/main.js');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { BlobHandle, BlobStore } from '../blob';
-import { createPeer } from '../create-peer';
+import { createPeer } from '../peer/create-peer';
 
 /** Options of {@link describeBlobStore}. */
 export interface BlobStoreSuiteOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LeaseStore } from '../lease-store';
-import type { Lease } from '../model';
+import type { LeaseInfo } from '../model';
 
 /** Options of {@link describeLeaseStore}. */
 export interface LeaseStoreSuiteOptions {
@@ -8,7 +8,7 @@ export interface LeaseStoreSuiteOptions {
   cleanup?: () => Promise<void> | void;
 }
 
-const lease = (leaseId: string, objectId: string, expiresAt: number): Lease => ({
+const lease = (leaseId: string, objectId: string, expiresAt: number): LeaseInfo => ({
   leaseId,
   objectId,
   access: 'read',
@@ -17,7 +17,7 @@ const lease = (leaseId: string, objectId: string, expiresAt: number): Lease => (
   holder: { transport: 'direct' },
 });
 
-const ids = (leases: readonly Lease[]): string[] => leases.map((l) => l.leaseId).sort();
+const ids = (leases: readonly LeaseInfo[]): string[] => leases.map((l) => l.leaseId).sort();
 
 /**
  * The shared lease store suite: every lease store (the core map store, the in-memory heap store,

@@ -9,4 +9,3 @@ export type { BlobStoreSuiteOptions } from './describe-blob-store';
 export { describeLeaseStore } from './describe-lease-store';
 export type { LeaseStoreSuiteOptions } from './describe-lease-store';
 export { ManualClock } from './manual-clock';
-export { catalogObject, describeCatalog } from './describe-catalog';

@@ -2,7 +2,7 @@
 // node uds-node.cjs <socket path> [capacity bytes]. Runs on the built libs. Tells its parent
 // "ready" over IPC; SIGTERM closes it gracefully.
 const { createPeer } = require('@packice/core');
-const { createMemStorage, createMemoryLeaseStore } = require('@packice/storage-mem');
+const { createMemStorage } = require('@packice/storage-mem');
 const { createUdsServer } = require('../../dist'); // this lib, built: plain node runs no TypeScript
 
 const [path, capacity] = process.argv.slice(2);
@@ -10,7 +10,6 @@ const [path, capacity] = process.argv.slice(2);
 async function main() {
   const peer = createPeer({
     storage: createMemStorage(),
-    leaseStore: createMemoryLeaseStore(),
     capacityBytes: capacity ? Number(capacity) : null,
   });
   await peer.start();

@@ -1,6 +1,5 @@
-import type { Lease } from '@packice/core';
 import { Flags, ux } from '@oclif/core';
-import type { Client } from '@packice/client';
+import type { Client, LeaseInfo } from '@packice/client';
 import { expiresIn, NodeCommand, table } from '../../node-command';
 
 export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
@@ -23,7 +22,7 @@ export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
     }),
   };
 
-  async run(): Promise<Lease[] | undefined> {
+  async run(): Promise<LeaseInfo[] | undefined> {
     if (this.flags.watch) {
       await this.withClient((client) => this.#watch(client));
       return undefined;
@@ -33,11 +32,11 @@ export default class LeaseLs extends NodeCommand<typeof LeaseLs> {
     return leases;
   }
 
-  #list(client: Client, signal?: AbortSignal): Promise<Lease[]> {
+  #list(client: Client, signal?: AbortSignal): Promise<LeaseInfo[]> {
     return client.listLeases(this.flags.object ? { objectId: this.flags.object } : {}, { signal });
   }
 
-  #print(leases: Lease[]): void {
+  #print(leases: LeaseInfo[]): void {
     table(
       (line) => this.log(line),
       leases.map((l) => ({

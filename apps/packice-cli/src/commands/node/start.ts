@@ -1,17 +1,27 @@
 import { Command, Flags } from '@oclif/core';
-import { defaultSocketPath } from '@packice/transport-uds';
+import { defaultSocketPath } from '@packice/client';
+import { defaultLogfile, defaultPidfile, NODE_FLAGS, type NodeReport } from '@packice/node-process';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { defaultLogfile, defaultPidfile, nodeAppMain } from '../../node-app';
-
-/** What the node app reports over its IPC channel (the node app's `NodeReport`). */
-type NodeReport =
-  | { type: 'ready'; pid: number; socket: string | null; url: string | null; storage: string; pidfile: string | null }
-  | { type: 'failed'; pid: number; code: string; message: string };
+import { nodeAppMain } from '../../node-app';
 
 const READY_TIMEOUT_MS = 15_000;
 const OWN_VALUE_FLAGS = new Set(['--socket', '--pidfile', '--log']);
+
+// The node's own flags, from its flag table, for --help only: they are passed on as they are and
+// the node app checks them (this command never parses them).
+const nodeFlags = Object.fromEntries(
+  Object.entries(NODE_FLAGS)
+    .filter(([name]) => !OWN_VALUE_FLAGS.has(`--${name}`))
+    .map(([name, flag]) => [
+      name,
+      Flags.string({
+        description: `${flag.description}${flag.env ? ` [env ${flag.env}]` : ''}`,
+        helpGroup: 'NODE',
+      }),
+    ]),
+);
 const OWN_SWITCHES = new Set(['--detach', '--json', '--help']);
 
 /** This command's own arguments, and the rest (the node's flags, passed on as they are). */
@@ -63,8 +73,7 @@ function awaitReport(child: ChildProcess): Promise<NodeReport> {
 export default class NodeStart extends Command {
   static override description = [
     'Start a PackIce node: in the foreground, or with --detach in the background.',
-    'Every other flag goes to the node itself (--storage, --dir, --transport, --port, --capacity, ...):',
-    '`npx packice-node --help` lists them.',
+    'Every other flag goes to the node itself (NODE FLAGS below), which checks them.',
   ].join('\n');
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -72,8 +81,8 @@ export default class NodeStart extends Command {
     '<%= config.bin %> <%= command.id %> --detach --storage fs --dir ./store --transport uds,http --port 7070 --capacity 2GiB',
   ];
   static override enableJsonFlag = true;
-  // Node flags are not restated here: they pass through to the node app, which owns and checks them.
   static override flags = {
+    ...nodeFlags,
     socket: Flags.string({
       description: 'socket path (default $XDG_RUNTIME_DIR/packice/node.sock)',
       env: 'PACKICE_SOCKET',

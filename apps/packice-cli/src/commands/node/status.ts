@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { heldPidfile } from '@packice/native';
-import { defaultPidfile } from '../../node-app';
+import { defaultSocketPath } from '@packice/client';
+import { defaultPidfile, heldPidfile } from '@packice/node-process';
 import { formatBytes, NodeCommand } from '../../node-command';
 
 export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
@@ -18,7 +18,7 @@ export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
     const [stats, storage] = await this.withClient((client) => Promise.all([client.stats(), client.storage()]));
     // Only a pidfile whose node still holds its lock names a pid: a stale one names none.
     const pid = heldPidfile(
-      this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : undefined),
+      this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : defaultSocketPath()),
     );
     const transport = this.flags.node.startsWith('http') ? 'http' : 'uds';
     const status = { node: this.flags.node, transport, storage, pid, ...stats };

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
-import { heldPidfile } from '@packice/native';
+import { defaultPidfile, heldPidfile } from '@packice/node-process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultPidfile } from '../../node-app';
 import { NodeCommand } from '../../node-command';
 import { processRuns } from '../../process-runs';
 
@@ -28,7 +27,7 @@ export default class NodeStop extends NodeCommand<typeof NodeStop> {
         suggestions: ['Pass the pidfile of the node with --pidfile'],
       });
     }
-    const pidfile = given ?? defaultPidfile(nodeSocket);
+    const pidfile = given ?? defaultPidfile(nodeSocket as string);
     // The lock on the pidfile, not the pid, says a node runs: a dead node (even an unreaped zombie)
     // holds none, and a pid reused by another program is never signalled.
     const pid = heldPidfile(pidfile);

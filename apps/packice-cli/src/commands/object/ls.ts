@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '@packice/core';
+import type { ObjectInfo } from '@packice/client';
 import { formatBytes, NodeCommand, table } from '../../node-command';
 
 export default class ObjectLs extends NodeCommand<typeof ObjectLs> {

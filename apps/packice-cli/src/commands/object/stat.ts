@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '@packice/core';
+import type { ObjectInfo } from '@packice/client';
 import { Args } from '@oclif/core';
 import { formatBytes, NodeCommand } from '../../node-command';
 

@@ -1,0 +1,114 @@
+import { PackIceError } from '../errors';
+import { assertObjectId } from '../ids';
+import type { Access } from '../model';
+import type { AcquireRequest } from './peer';
+
+// Timers cannot wait longer than 2^31-1 ms in one step; larger values are refused, not wrapped.
+const MAX_WAIT_MS = 2_147_483_647;
+const MAX_META_ENTRIES = 256;
+const MAX_META_BYTES = 64 * 1024; // 64 KiB of keys and values together
+
+/** An acquire request after validation, defaults applied. */
+export interface ParsedAcquire {
+  intent: Access;
+  objectId: string | undefined;
+  ttlMs: number;
+  timeoutMs: number;
+  hints: readonly (number | undefined)[];
+  meta: Readonly<Record<string, string>>;
+}
+
+/** Limits the Peer applies to requests. */
+export interface RequestLimits {
+  defaultTtlMs: number;
+  maxTtlMs: number;
+  maxBlobs: number;
+}
+
+/** Validates a TTL: a positive integer up to `max`; `undefined` gives `fallback`. */
+export function parseTtl(value: unknown, field: string, fallback: number | undefined, max: number): number | undefined {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw new PackIceError('BAD_REQUEST', `${field} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** Validates a wait (`timeout_ms`): an integer from 0 to 2^31-1; `undefined` gives 0 (answer at once). */
+export function parseTimeout(value: unknown, field = 'timeout_ms'): number {
+  const timeout = value ?? 0;
+  if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 0 || timeout > MAX_WAIT_MS) {
+    throw new PackIceError('BAD_REQUEST', `${field} must be an integer from 0 to ${MAX_WAIT_MS}`);
+  }
+  return timeout;
+}
+
+/**
+ * Validates an acquire request as it may come from any client (types included): `BAD_REQUEST`
+ * for wrong shapes, `INVALID_ID` for a bad object id.
+ */
+export function parseAcquireRequest(request: AcquireRequest, limits: RequestLimits): ParsedAcquire {
+  if (typeof request !== 'object' || request === null) {
+    throw new PackIceError('BAD_REQUEST', 'acquire needs an object of parameters');
+  }
+  const { intent } = request;
+  if (intent !== 'create' && intent !== 'read') {
+    throw new PackIceError('BAD_REQUEST', 'intent must be "create" or "read"');
+  }
+  if (request.objectId !== undefined && request.objectId !== null) assertObjectId(request.objectId);
+  else if (intent === 'read') throw new PackIceError('BAD_REQUEST', 'a read acquire needs object_id');
+  const ttlMs = parseTtl(request.ttlMs, 'ttl_ms', limits.defaultTtlMs, limits.maxTtlMs) as number;
+  const timeoutMs = parseTimeout(request.timeoutMs);
+  return {
+    intent,
+    objectId: request.objectId ?? undefined,
+    ttlMs,
+    timeoutMs,
+    hints: intent === 'create' ? parseBlobs(request.blobs, limits.maxBlobs) : [],
+    meta: intent === 'create' ? parseMeta(request.meta) : Object.freeze({}),
+  };
+}
+
+function parseBlobs(blobs: unknown, maxBlobs: number): (number | undefined)[] {
+  if (blobs === undefined || blobs === null) return [undefined];
+  if (typeof blobs === 'number') {
+    if (!Number.isSafeInteger(blobs) || blobs < 1 || blobs > maxBlobs) {
+      throw new PackIceError('BAD_REQUEST', `blobs must be a count from 1 to ${maxBlobs}`);
+    }
+    return new Array<undefined>(blobs).fill(undefined);
+  }
+  if (!Array.isArray(blobs) || blobs.length < 1 || blobs.length > maxBlobs) {
+    throw new PackIceError('BAD_REQUEST', `blobs must be a count or a list of 1 to ${maxBlobs} {"size": N}`);
+  }
+  return blobs.map((spec: unknown, i) => {
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+      throw new PackIceError('BAD_REQUEST', `blobs[${i}] must be an object like {"size": N}`);
+    }
+    const size = (spec as { size?: unknown }).size;
+    if (size === undefined || size === null) return undefined;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new PackIceError('BAD_REQUEST', `blobs[${i}].size must be a non-negative integer`);
+    }
+    return size;
+  });
+}
+
+function parseMeta(meta: unknown): Readonly<Record<string, string>> {
+  if (meta === undefined || meta === null) return Object.freeze({});
+  if (typeof meta !== 'object' || Array.isArray(meta)) {
+    throw new PackIceError('BAD_REQUEST', 'meta must be a flat object of strings');
+  }
+  const entries = Object.entries(meta as Record<string, unknown>);
+  if (entries.length > MAX_META_ENTRIES) {
+    throw new PackIceError('BAD_REQUEST', `meta may have at most ${MAX_META_ENTRIES} entries`);
+  }
+  let bytes = 0;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string') throw new PackIceError('BAD_REQUEST', `meta.${key} must be a string`);
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    out[key] = value;
+  }
+  if (bytes > MAX_META_BYTES) throw new PackIceError('BAD_REQUEST', `meta may hold at most ${MAX_META_BYTES} bytes`);
+  return Object.freeze({ ...out });
+}

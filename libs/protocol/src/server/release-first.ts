@@ -1,0 +1,34 @@
+import type { Peer } from '@packice/core';
+import { PackIceError, toPackIceError } from '@packice/core';
+import type { WireReleaseFailure } from '../wire/wire-shapes';
+
+/** Most lease ids one `acquire` may carry in `release`. */
+export const MAX_RELEASES_PER_ACQUIRE = 256;
+
+/**
+ * Checks an `acquire`'s optional `release` param: leases to end before the acquire, as if by
+ * `release` ops sent first (docs/protocol.md, "release with acquire"). Throws `BAD_REQUEST`.
+ */
+export function parseReleaseList(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
+    throw new PackIceError('BAD_REQUEST', 'release must be an array of lease ids');
+  }
+  if (value.length > MAX_RELEASES_PER_ACQUIRE) {
+    throw new PackIceError('BAD_REQUEST', `release may name at most ${MAX_RELEASES_PER_ACQUIRE} leases`);
+  }
+  return value as string[];
+}
+
+/** Releases `leaseIds` in order; resolves with those that failed (never rejects). */
+export async function releaseFirst(peer: Peer, leaseIds: readonly string[]): Promise<WireReleaseFailure[]> {
+  const failed: WireReleaseFailure[] = [];
+  for (const leaseId of leaseIds) {
+    try {
+      await peer.release(leaseId);
+    } catch (err) {
+      failed.push({ lease_id: leaseId, error: toPackIceError(err).toJSON() });
+    }
+  }
+  return failed;
+}
