@@ -15,6 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resolveConfig', () => {
   it('defaults to UDS + memory, a per-user socket, HTTP on 127.0.0.1, no capacity', () => {
+    expect(resolveConfig({ smallObjects: '64KiB' }, {}).smallObjectMaxBytes).toBe(65_536);
     const config = resolveConfig({}, { XDG_RUNTIME_DIR: '/run/user/1000' });
     expect(config).toMatchObject({
       storage: 'mem',
@@ -58,6 +59,7 @@ describe('resolveConfig', () => {
     [{ token: 'short' }, 'at least 8'],
     [{ allowUid: 'root' }, 'allow-uid'],
     [{ logLevel: 'loud' }, 'log level'],
+    [{ smallObjects: '2MiB' }, 'small objects'],
     [{ config: '/nonexistent/packice.json' }, 'config file'],
   ])('refuses %j with a clear BAD_REQUEST', (flags, message) => {
     expect(() => resolveConfig(flags, {})).toThrow(

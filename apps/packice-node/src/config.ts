@@ -17,6 +17,8 @@ export interface NodeConfig {
   port: number;
   /** Bytes; `null` = no capacity (memory storage still keeps its budget). */
   capacityBytes: number | null;
+  /** Memory storage: objects up to this many bytes live in shared slabs; 0 = off. */
+  smallObjectMaxBytes: number;
   defaultTtlMs: number;
   token: string | null;
   allowUids: number[];
@@ -49,6 +51,7 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     host: '127.0.0.1',
     port: 7070,
     capacityBytes: null,
+    smallObjectMaxBytes: 0,
     defaultTtlMs: 60_000, // 1 min
     token: null,
     allowUids: [process.getuid?.() ?? 0, 0],
@@ -76,6 +79,7 @@ export function resolveConfig(s: NodeSettings = {}, env: NodeJS.ProcessEnv = pro
     host: s.host === undefined ? d.host : String(s.host),
     port: parse.parsePort(s.port) ?? d.port,
     capacityBytes: parse.parseCapacity(s.capacityBytes ?? s.capacity) ?? d.capacityBytes,
+    smallObjectMaxBytes: parse.parseSmallObjects(s.smallObjectMaxBytes ?? s.smallObjects) ?? d.smallObjectMaxBytes,
     defaultTtlMs: parse.parseDefaultTtl(s.defaultTtlMs ?? s.defaultTtl) ?? d.defaultTtlMs,
     token: parse.parseToken(s.token) ?? d.token,
     allowUids: parse.parseUids(s.allowUids ?? s.allowUid) ?? d.allowUids,

@@ -41,7 +41,9 @@ export interface PackIceNode extends AsyncDisposable {
 export function createNode(config: NodeConfig): PackIceNode {
   const shared = config.redis !== null;
   const storage =
-    config.storage === 'fs' ? createFsStorage({ root: config.dir as string, shared }) : createMemStorage();
+    config.storage === 'fs'
+      ? createFsStorage({ root: config.dir as string, shared })
+      : createMemStorage({ smallObjectMaxBytes: config.smallObjectMaxBytes });
   const local = createPeer({
     storage,
     // In a cluster the catalog bounds the shared space; a node's own Peer does not evict.

@@ -47,6 +47,14 @@ export function parseCapacity(value: unknown): number | undefined {
   return given(value) ? parseSize(value as string, 'capacity') : undefined;
 }
 
+/** The largest small object kept in slabs, e.g. `64KiB`: at most 1 MiB (a slab is 4 MiB). */
+export function parseSmallObjects(value: unknown): number | undefined {
+  if (!given(value)) return undefined;
+  const bytes = parseSize(value as string, 'small objects');
+  if (bytes > 2 ** 20) throw bad('small objects: at most 1MiB');
+  return bytes;
+}
+
 /** A duration such as `30s`. */
 export function parseDefaultTtl(value: unknown): number | undefined {
   return value === undefined ? undefined : parseDuration(value as string, 'default TTL');

@@ -82,7 +82,10 @@ export async function connect(target?: string | Peer, options: ConnectOptions = 
   }
   const path = target.startsWith('unix://') ? target.slice('unix://'.length) : target;
   if (path.startsWith('/') || path.startsWith('./') || path.startsWith('../')) {
-    return new Client(createUdsClientTransport(await connectUds(path, { timeoutMs: options.timeoutMs })));
+    const transport = createUdsClientTransport(await connectUds(path, { timeoutMs: options.timeoutMs }));
+    // One round trip: the node's features decide how small puts and reads travel.
+    await transport.ready;
+    return new Client(transport);
   }
   throw new PackIceError(
     'BAD_REQUEST',

@@ -15,6 +15,7 @@ export function createDirectTransport(
 ): ClientTransport {
   return {
     kind: 'direct',
+    bytesInCreateMax: 64 * 1024, // 64 KiB: a put of a small object is one Peer call
     async acquire(request, options) {
       const { lease, object } = await peer.acquire(request, { signal: options?.signal });
       return { lease, object, access: object.blobs.map((blob) => ({ kind: 'blob' as const, blob })) };

@@ -3,6 +3,7 @@ import type { BlobAccess, CallOptions, ClientTransport } from '@packice/protocol
 import { PackIceError } from '@packice/core';
 import { closeQuietly, freezeMapping } from '@packice/native';
 import type { BlobIo, WritableView } from './blob-io';
+import { BytesBlobIo } from './bytes-blob-io';
 import { FileBlobIo } from './file-blob-io';
 import type { BlobFile } from './stream-blob-file';
 import { InProcessBlobIo } from './in-process-blob-io';
@@ -35,6 +36,8 @@ function blobIo(access: BlobAccess, lease: LeaseInfo, transport: ClientTransport
       return new UrlBlobIo(transport, access.leaseId, access.index);
     case 'remote':
       return remoteBlobIo(access.url);
+    case 'bytes':
+      return new BytesBlobIo(access.data);
   }
 }
 

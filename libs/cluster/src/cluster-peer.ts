@@ -118,12 +118,21 @@ class ClusterPeerImpl implements ClusterPeer {
     );
     let result: AcquireResult;
     try {
-      result = await this.#local.acquire({ ...request, objectId }, context);
+      // A create that seals at once is sealed through this cluster Peer, so the catalog records it.
+      result = await this.#local.acquire({ ...request, objectId, seal: false }, context);
     } catch (err) {
       await this.#catalog.abort(objectId).catch(() => undefined);
       throw err;
     }
-    return this.#ctx.recordLease(result);
+    const recorded = await this.#ctx.recordLease(result);
+    if (!parsed.seal) return recorded;
+    try {
+      const sealed = await this.seal(recorded.lease.leaseId);
+      return { lease: recorded.lease, object: { ...sealed, blobs: result.object.blobs } };
+    } catch (err) {
+      await this.release(recorded.lease.leaseId).catch(() => undefined);
+      throw err;
+    }
   }
 
   async seal(leaseId: string): Promise<ObjectInfo> {

@@ -22,6 +22,11 @@ export interface Blob extends BlobInfo {
   /** Current size in bytes (read from the storage, so writes through handles count). */
   readonly size: number;
   readonly sealed: boolean;
+  /**
+   * Bytes the blob holds in its storage (e.g. its slot in a shared slab), when that is not its
+   * size in whole allocation units; what capacity and `stats.bytes` count once it is sealed.
+   */
+  readonly heldBytes?: number;
   /** Reads `length` bytes (default: to the end) from `position` (default 0). */
   read(position?: number, length?: number): Promise<Buffer>;
   /** Writes `data` at `position` (default: the current end); returns bytes written. */
@@ -59,15 +64,26 @@ export interface BlobStore {
    */
   readonly allocationUnit?: number;
   /**
+   * Bytes the storage has allocated that no object uses now (memory storage: free slab slots,
+   * kept for the next small objects), reported by `stats`. Absent: none.
+   */
+  readonly spareBytes?: number;
+  /**
    * Prepares the storage and returns the sealed objects it already holds; half-written objects
    * are removed. Called once, before anything else.
    */
   open(): Promise<RecoveredObject[]>;
   /**
-   * Makes the blobs of a new object, preallocating each size hint. All or nothing: on failure
-   * nothing stays allocated. Throws `OUT_OF_CAPACITY` when a hint cannot be backed.
+   * Makes the blobs of a new object, preallocating each size hint. When the create carries its
+   * bytes, `contents[i]` is written into blob `i` (its hint is then its length), and the storage
+   * may keep them where a writer's descriptor could not reach (memory storage's slabs). All or
+   * nothing: on failure nothing stays allocated. Throws `OUT_OF_CAPACITY` when a hint cannot be backed.
    */
-  createBlobs(objectId: string, sizeHints: readonly (number | undefined)[]): Promise<Blob[]>;
+  createBlobs(
+    objectId: string,
+    sizeHints: readonly (number | undefined)[],
+    contents?: readonly (Uint8Array | undefined)[],
+  ): Promise<Blob[]>;
   /**
    * A sealed object stored by another node sharing this storage (scale-out), or null when it is
    * not there (whole). Absent where storage is not shared.

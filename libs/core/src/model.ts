@@ -57,6 +57,8 @@ export interface PeerStats {
   readonly capacity: number | null;
   readonly evictions: number;
   readonly uptimeMs: number;
+  /** Bytes the storage has allocated that no object uses (free slab slots), when it has such. */
+  readonly spareBytes?: number;
   /** Descriptors the node's process has open, when the node reports it. */
   readonly fdsInUse?: number;
   /** The process's descriptor limit (soft `RLIMIT_NOFILE`), when the node reports it. */

@@ -11,6 +11,7 @@ export type NodeFlagSetting =
   | 'host'
   | 'port'
   | 'capacity'
+  | 'smallObjects'
   | 'defaultTtl'
   | 'token'
   | 'allowUid'
@@ -52,6 +53,11 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
   host: { setting: 'host', description: 'HTTP address (default 127.0.0.1)', env: 'PACKICE_HOST' },
   port: { setting: 'port', description: 'HTTP port (default 7070; 0 picks one)', env: 'PACKICE_PORT' },
   capacity: { setting: 'capacity', description: 'capacity, e.g. 512MiB or 2GiB', env: 'PACKICE_CAPACITY' },
+  'small-objects': {
+    setting: 'smallObjects',
+    description: 'memory storage: keep objects up to this size in shared slabs, e.g. 64KiB (default 0: off)',
+    env: 'PACKICE_SMALL_OBJECTS',
+  },
   'default-ttl': {
     setting: 'defaultTtl',
     description: 'lease TTL when a request names none, e.g. 30s, 5m',

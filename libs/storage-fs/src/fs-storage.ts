@@ -105,7 +105,7 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
       return recovered;
     },
 
-    async createBlobs(objectId, sizeHints) {
+    async createBlobs(objectId, sizeHints, contents) {
       if (closed) throw new PackIceError('SHUTTING_DOWN', 'the storage is closed');
       const dir = dirOf(objectId);
       const need = sizeHints.reduce<number>((n, h) => n + (h ?? 0), 0);
@@ -132,6 +132,8 @@ export function createFsStorage(options: FsStorageOptions): FsStorage {
           const blob = new FileBlob(path, index, file);
           made.push(blob);
           if (hint) fallocate(file.fd, 0, hint);
+          const data = contents?.[index];
+          if (data) await blob.write(data, 0);
         }
       } catch (err) {
         await Promise.all(made.map((b) => b.dispose()));

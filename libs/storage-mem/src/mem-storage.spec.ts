@@ -14,7 +14,17 @@ import {
 import { closeSync, fstatSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
 import { createMemStorage } from './mem-storage';
 
-describeBlobStore('mem (memfd)', () => createMemStorage({ backend: 'memfd' }), { handleKind: 'fd' });
+describeBlobStore('mem (memfd)', () => createMemStorage({ backend: 'memfd', smallObjectMaxBytes: 0 }), {
+  handleKind: 'fd',
+});
+describeBlobStore(
+  'mem (memfd, small objects in slabs)',
+  () => createMemStorage({ backend: 'memfd', smallObjectMaxBytes: 64 * 1024 }),
+  {
+    handleKind: 'fd',
+    sealedHandleKind: 'in-process',
+  },
+);
 describeBlobStore('mem (memfs fallback)', () => createMemStorage({ backend: 'memfs' }), { handleKind: 'in-process' });
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
@@ -84,7 +94,7 @@ describe('createMemStorage (memfd)', () => {
   });
 
   it('holds one descriptor per sealed blob, and counts whole pages', async () => {
-    const storage = createMemStorage();
+    const storage = createMemStorage({ smallObjectMaxBytes: 0 });
     const before = openDescriptorCount();
     const blobs = await storage.createBlobs('small', [100, undefined, 4097]);
     expect(storage.allocatedBytes).toBe(pageSize() === 4096 ? 4 * 4096 : 3 * pageSize());
@@ -111,7 +121,7 @@ describe('createMemStorage (memfd)', () => {
   });
 
   it('hands readers a read-only descriptor', async () => {
-    const storage = createMemStorage();
+    const storage = createMemStorage({ smallObjectMaxBytes: 0 });
     const [blob] = await storage.createBlobs('ro', [undefined]);
     const creatorFd = fdOf(blob.handle('create'));
     await blob.write(Buffer.from('data'));

@@ -6,6 +6,8 @@ import { closeSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { MemfdBlob } from './memfd-blob';
 import { MemfsBlob } from './memfs-blob';
+import { SlabAllocator } from './slab-allocator';
+import { SlabBlob } from './slab-blob';
 
 /** Options of {@link createMemStorage}. */
 export interface MemStorageOptions {
@@ -25,6 +27,15 @@ export interface MemStorageOptions {
    * answers, files): a create that would eat into them is `OUT_OF_CAPACITY`, naming the limit.
    */
   descriptorReserve?: number;
+  /**
+   * Objects whose blobs are this small or smaller (bytes) share slab memfds, many to a descriptor,
+   * instead of a memfd each (memfd backend only); 0 turns slabs off. Their bytes are kept immutable
+   * by the node, not by kernel seals, and reach other processes as copies (docs/storage.md).
+   * Default 0 (off).
+   */
+  smallObjectMaxBytes?: number;
+  /** Bytes of each slab memfd. */
+  slabBytes?: number;
 }
 
 /** Defaults of {@link MemStorageOptions}. */
@@ -32,6 +43,9 @@ export const MEM_STORAGE_DEFAULTS = Object.freeze({
   backend: 'auto' as const,
   budgetBytes: (): number => Math.floor(totalmem() / 2), // half of MemTotal
   descriptorReserve: 64,
+  // Off until the node app and every binding serve slab objects (issue 22); 64 KiB is the size meant.
+  smallObjectMaxBytes: 0,
+  slabBytes: 4 * 2 ** 20, // 4 MiB
 });
 
 /** The memory storage: a BlobStore that also tells how much of its budget is used. */
@@ -43,6 +57,10 @@ export interface MemStorage extends BlobStore {
   readonly allocatedBytes: number;
   /** Blobs alive (made and not removed). */
   readonly liveBlobs: number;
+  /** Slab memfds alive (0 with slabs off). */
+  readonly slabs: number;
+  /** Bytes of slab slots not in use (slab memory reused by the next small objects). */
+  readonly slabFreeBytes: number;
 }
 
 /**
@@ -69,12 +87,42 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   if (!Number.isSafeInteger(descriptorReserve) || descriptorReserve < 0) {
     throw new PackIceError('BAD_REQUEST', 'descriptorReserve must be a non-negative integer');
   }
+  const smallMax = options.smallObjectMaxBytes ?? MEM_STORAGE_DEFAULTS.smallObjectMaxBytes;
+  const slabBytes = options.slabBytes ?? MEM_STORAGE_DEFAULTS.slabBytes;
+  if (!Number.isSafeInteger(smallMax) || smallMax < 0 || !Number.isSafeInteger(slabBytes) || slabBytes < smallMax) {
+    throw new PackIceError(
+      'BAD_REQUEST',
+      'smallObjectMaxBytes must be a non-negative integer no larger than slabBytes',
+    );
+  }
   const volume = backend === 'memfs' ? new Volume() : null;
   const unit = volume ? undefined : pageSize();
   const pages = (bytes: number): number => (unit ? Math.max(1, Math.ceil(bytes / unit)) * unit : bytes);
   const hints = new Map<Blob, number>();
   let allocated = 0;
+  // Descriptors held by blobs (a memfd each; none for blobs in slabs).
+  let descriptors = 0;
   let closed = false;
+  const slabs =
+    volume || smallMax === 0
+      ? null
+      : new SlabAllocator({
+          maxObjectBytes: smallMax,
+          slabBytes,
+          reserve(bytes) {
+            checkDescriptors(1);
+            if (allocated + bytes > budgetBytes) {
+              throw new PackIceError(
+                'OUT_OF_CAPACITY',
+                `a new ${bytes}-byte slab exceeds the memory budget (${allocated} of ${budgetBytes} bytes preallocated)`,
+              );
+            }
+            allocated += bytes;
+          },
+          release(bytes) {
+            allocated -= bytes;
+          },
+        });
 
   const makeMemfdBlob = (objectId: string, index: number, hint: number): Blob => {
     const label = `object ${objectId} blob ${index}`;
@@ -85,7 +133,14 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       closeSync(fd);
       throw err;
     }
-    return new MemfdBlob(fd, index, label);
+    descriptors++;
+    const blob: MemfdBlob = new MemfdBlob(fd, index, label, slabs ?? undefined, () => {
+      // Moved into a slab at seal: its memfd and its preallocated pages are gone.
+      descriptors--;
+      allocated -= hints.get(blob) ?? 0;
+      hints.set(blob, 0);
+    });
+    return blob;
   };
 
   const makeMemfsBlob = (vol: Volume, objectId: string, index: number, hint: number): Blob => {
@@ -100,7 +155,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   const checkDescriptors = (count: number): void => {
     if (volume) return;
     const limit = getFileLimit().soft;
-    if (hints.size + count + 2 * descriptorReserve < limit) return;
+    if (descriptors + (slabs?.slabs ?? 0) + count + 2 * descriptorReserve < limit) return;
     const inUse = openDescriptorCount();
     if (inUse + count + descriptorReserve > limit) {
       throw new PackIceError(
@@ -117,6 +172,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
     if (hint === undefined) return;
     hints.delete(blob);
     allocated -= hint;
+    if (blob instanceof MemfdBlob && !blob.inSlab) descriptors--;
     await blob.dispose();
   };
 
@@ -131,13 +187,27 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
     get liveBlobs() {
       return hints.size;
     },
+    get slabs() {
+      return slabs?.slabs ?? 0;
+    },
+    get slabFreeBytes() {
+      return slabs?.freeBytes ?? 0;
+    },
+    get spareBytes() {
+      return slabs ? slabs.freeBytes : undefined;
+    },
     async open() {
       return [];
     },
-    async createBlobs(objectId, sizeHints) {
+    async createBlobs(objectId, sizeHints, contents) {
       if (closed) throw new PackIceError('SHUTTING_DOWN', 'the storage is closed');
-      checkDescriptors(sizeHints.length);
-      const need = sizeHints.reduce<number>((n, h) => n + pages(h ?? 0), 0);
+      // Blobs that come with their bytes and fit a slot go straight into a slab: no descriptor.
+      const inSlab = (i: number): boolean => {
+        const data = contents?.[i];
+        return slabs !== null && data !== undefined && data.byteLength <= smallMax;
+      };
+      checkDescriptors(sizeHints.filter((_h, i) => !inSlab(i)).length);
+      const need = sizeHints.reduce<number>((n, h, i) => n + (inSlab(i) ? 0 : pages(h ?? 0)), 0);
       if (allocated + need > budgetBytes) {
         throw new PackIceError(
           'OUT_OF_CAPACITY',
@@ -147,13 +217,27 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       allocated += need;
       const made: Blob[] = [];
       try {
-        sizeHints.forEach((hint, index) => {
+        for (const [index, hint] of sizeHints.entries()) {
+          const data = contents?.[index];
+          if (slabs && data && inSlab(index)) {
+            const blob = new SlabBlob(
+              slabs,
+              slabs.store(data),
+              data.byteLength,
+              index,
+              `object ${objectId} blob ${index}`,
+            );
+            made.push(blob);
+            hints.set(blob, 0);
+            continue;
+          }
           const blob = volume
             ? makeMemfsBlob(volume, objectId, index, hint ?? 0)
             : makeMemfdBlob(objectId, index, hint ?? 0);
           made.push(blob);
           hints.set(blob, pages(hint ?? 0));
-        });
+          if (data) await blob.write(data, 0);
+        }
       } catch (err) {
         allocated -= need - made.reduce((n, b) => n + (hints.get(b) ?? 0), 0);
         await Promise.all(made.map(forget));
@@ -172,6 +256,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       if (closed) return;
       closed = true;
       await Promise.all([...hints.keys()].map(forget));
+      slabs?.close();
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Access, Blob, BlobHandle } from '@packice/core';
 import { fromSystemError, PackIceError } from '@packice/core';
 import { addSeals, F_SEAL_IMMUTABLE, ftruncate, isNativeError, reopenReadOnly } from '@packice/native';
-import { close, fstatSync, read, write } from 'node:fs';
+import { close, fstatSync, read, readSync, write } from 'node:fs';
 import { promisify } from 'node:util';
+import type { SlabAllocator, SlabSlot } from './slab-allocator';
 
 const readAsync = promisify(read);
 const writeAsync = promisify(write);
@@ -11,7 +12,9 @@ const closeAsync = promisify(close);
 /**
  * A blob in a memfd, holding one descriptor: read-write while it is being created, then, once
  * sealed (kernel seals against write, shrink and grow), a read-only one in its place. Every handle
- * is that descriptor; the blob closes it at dispose.
+ * is that descriptor; the blob closes it at dispose. With `slabs`, a blob sealed at a size a slab
+ * slot holds moves into one (its descriptor is closed): many small objects then share one
+ * descriptor, and reads copy from the node's own mapping; its handle becomes `in-process`.
  */
 export class MemfdBlob implements Blob {
   #fd: number;
@@ -19,15 +22,32 @@ export class MemfdBlob implements Blob {
   #sealed = false;
   #sealedSize: number | null = null;
   #disposed = false;
+  readonly #slabs: SlabAllocator | undefined;
+  #slot: SlabSlot | null = null;
+  readonly #onMoved: (() => void) | undefined;
 
   /** @param fd a read-write, sealable memfd that this blob now owns */
   constructor(
     fd: number,
     readonly index: number,
     label: string,
+    slabs?: SlabAllocator,
+    onMoved?: () => void,
   ) {
     this.#fd = fd;
     this.#label = label;
+    this.#slabs = slabs;
+    this.#onMoved = onMoved;
+  }
+
+  /** The slot it holds once moved into a slab; else its pages (counted by the Peer). */
+  get heldBytes(): number | undefined {
+    return this.#slot?.capacity;
+  }
+
+  /** True once its bytes live in a slab (no descriptor of its own). */
+  get inSlab(): boolean {
+    return this.#slot !== null;
   }
 
   get size(): number {
@@ -45,6 +65,7 @@ export class MemfdBlob implements Blob {
 
   async read(position = 0, length?: number): Promise<Buffer> {
     this.#alive();
+    if (this.#slot) return this.#fromSlot(this.#slot, position, length);
     const available = Math.max(this.size - position, 0);
     const want = Math.min(length ?? available, available);
     const buffer = Buffer.allocUnsafe(want);
@@ -109,18 +130,52 @@ export class MemfdBlob implements Blob {
     this.#fd = readOnly;
     this.#sealed = true;
     await closeAsync(writable);
+    const size = this.size;
+    if (this.#slabs && size <= this.#slabs.maxObjectBytes) {
+      const bytes = Buffer.allocUnsafe(size);
+      let done = 0;
+      while (done < size) {
+        const n = readSync(this.#fd, bytes, done, size - done, done);
+        if (n === 0) break;
+        done += n;
+      }
+      try {
+        this.#slot = this.#slabs.store(bytes.subarray(0, done));
+      } catch {
+        return; // no room for a new slab: it stays in its own memfd
+      }
+      await closeAsync(this.#fd);
+      this.#fd = -1;
+      this.#onMoved?.();
+    }
   }
 
   handle(access: Access): BlobHandle {
     this.#alive();
     if (!this.#sealed && access === 'read') throw new PackIceError('NOT_SEALED', `${this.#label} is not sealed`);
-    return { kind: 'fd', fd: this.#fd };
+    return this.#slot ? { kind: 'in-process' } : { kind: 'fd', fd: this.#fd };
+  }
+
+  /** A copy of the bytes at once, when they live in a slab; else null. */
+  readNow(position = 0, length?: number): Buffer | null {
+    this.#alive();
+    return this.#slot ? this.#fromSlot(this.#slot, position, length) : null;
   }
 
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await closeAsync(this.#fd);
+    if (this.#slot) {
+      this.#slabs?.free(this.#slot);
+      this.#slot = null;
+    } else await closeAsync(this.#fd);
+  }
+
+  #fromSlot({ slab, offset }: SlabSlot, position: number, length: number | undefined): Buffer {
+    const size = this.#sealedSize ?? 0;
+    const start = Math.min(Math.max(position, 0), size);
+    const end = Math.min(start + (length ?? size - start), size);
+    return Buffer.from(slab.view.subarray(offset + start, offset + end));
   }
 
   #alive(): void {

@@ -11,6 +11,7 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
   const call: WireCall = (op, params, options) => http.request(op, params, options);
   return {
     kind: 'http',
+    bytesInCreateMax: 0, // the HTTP binding creates, writes and seals in three requests
     ...wireOperations(call),
     async acquire(request, options) {
       const body = await http.request('acquire', toWireAcquire(request), options);

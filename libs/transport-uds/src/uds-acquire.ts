@@ -10,7 +10,7 @@ import {
   toWireObject,
 } from '@packice/protocol';
 import { closeQuietly, MAX_FDS_PER_MESSAGE } from '@packice/native';
-import { descriptorsFor } from './blob-descriptors';
+import { descriptorsFor, INLINE_ANSWER_MAX_BYTES, type InlineBudget } from './blob-descriptors';
 import type { UdsAnswer, UdsConnection } from './uds-connection';
 
 /** Told of each lease granted to a connection. */
@@ -23,7 +23,13 @@ interface Granted {
 }
 
 /** Grants one acquire to a connection, with this server's descriptors for its blobs. */
-async function grant(peer: Peer, conn: UdsConnection, params: OpParams<'acquire'>, onLease: OnLease): Promise<Granted> {
+async function grant(
+  peer: Peer,
+  conn: UdsConnection,
+  params: OpParams<'acquire'>,
+  onLease: OnLease,
+  budget: InlineBudget,
+): Promise<Granted> {
   const result = await peer.acquire(fromWireAcquire(params), {
     holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
     signal: conn.waits.signal,
@@ -38,13 +44,19 @@ async function grant(peer: Peer, conn: UdsConnection, params: OpParams<'acquire'
   let fds: number[];
   let handles: WireHandle[];
   try {
-    ({ fds, handles } = descriptorsFor(result));
+    ({ fds, handles } = await descriptorsFor(result, budget));
   } catch (err) {
     await ungrant(peer, conn, lease.leaseId);
     throw err;
   }
   return { answer: { lease: toWireLease(lease), object: toWireObject(object, handles) }, fds, leaseId: lease.leaseId };
 }
+
+/** Small objects' bytes go inline to clients that take them, up to a bound per answer. */
+const inlineBudget = (conn: UdsConnection): InlineBudget => ({
+  inline: conn.features.has('inline-bytes'),
+  left: INLINE_ANSWER_MAX_BYTES,
+});
 
 async function ungrant(peer: Peer, conn: UdsConnection, leaseId: string): Promise<void> {
   conn.leases.delete(leaseId);
@@ -59,7 +71,7 @@ export async function acquire(
   onLease: OnLease,
 ): Promise<UdsAnswer> {
   const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
-  const { answer, fds } = await grant(peer, conn, params, onLease);
+  const { answer, fds } = await grant(peer, conn, params, onLease, inlineBudget(conn));
   return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
 }
 
@@ -83,7 +95,8 @@ export async function acquireMany(
     timeout_ms: params.timeout_ms,
   });
   const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
-  const settled = await Promise.allSettled(objectIds.map((id) => grant(peer, conn, one(id), onLease)));
+  const budget = inlineBudget(conn);
+  const settled = await Promise.allSettled(objectIds.map((id) => grant(peer, conn, one(id), onLease, budget)));
   const fds: number[] = [];
   const results: object[] = [];
   for (const [i, outcome] of settled.entries()) {

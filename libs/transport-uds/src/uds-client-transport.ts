@@ -24,6 +24,10 @@ function decode(body: { lease: WireLease; object: WireObject }, fds: number[], s
   const { handles, ...object } = fromWireObject(body.object);
   const access: BlobAccess[] = [];
   for (const handle of handles) {
+    if (handle?.kind === 'inline') {
+      access.push({ kind: 'bytes', data: Buffer.from(handle.data, 'base64') });
+      continue;
+    }
     if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) {
       access.push({ kind: 'remote', url: handle.url });
       continue;
@@ -37,6 +41,12 @@ function decode(body: { lease: WireLease; object: WireObject }, fds: number[], s
   }
   return { lease: fromWireLease(body.lease), object, access };
 }
+
+/** What this client announces in `hello`: it takes small objects' bytes inline in answers. */
+const CLIENT_FEATURES: readonly string[] = ['inline-bytes'];
+
+/** Largest blob `put()` sends inside its create request (base64 in the line, well under 1 MiB). */
+const BYTES_IN_CREATE_MAX = 64 * 1024;
 
 /** The client half of the UDS binding for `@packice/client`: blobs arrive as descriptors. */
 export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
@@ -68,12 +78,22 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
       throw err;
     }
   };
-  call('hello', { client: 'packice-client' }).then(
-    (hello) => (releaseWithAcquire = hello.features.includes('release-with-acquire')),
+  let bytesInCreate = false;
+  // Sent first on the connection, so the node knows before any acquire that this client takes
+  // small objects' bytes inline.
+  const ready = call('hello', { client: 'packice-client', features: [...CLIENT_FEATURES] }).then(
+    (hello) => {
+      releaseWithAcquire = hello.features.includes('release-with-acquire');
+      bytesInCreate = hello.features.includes('inline-bytes');
+    },
     () => undefined,
   );
   return {
     kind: 'uds',
+    ready,
+    get bytesInCreateMax() {
+      return bytesInCreate ? BYTES_IN_CREATE_MAX : 0;
+    },
     ...operations,
     release: (leaseId, options) =>
       releaseWithAcquire && options?.defer && !options.signal

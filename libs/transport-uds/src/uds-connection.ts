@@ -35,6 +35,8 @@ export class UdsConnection {
   readonly subscriptions = new Map<string, EventSubscription>();
   /** Aborted when the client hangs up or the server closes: waiting reads stop. */
   readonly waits = new AbortController();
+  /** What the client announced it understands (`hello`'s `features`), e.g. `inline-bytes`. */
+  readonly features = new Set<string>();
   inFlight = 0;
   /** Called when the last request under way is answered. */
   idle: (() => void) | null = null;

@@ -31,7 +31,12 @@ export function createUdsDispatch(
     if (!isOpName(op) || !OPS[op].uds) {
       throw new PackIceError('UNKNOWN_OP', `unknown op ${JSON.stringify(op).slice(0, 80)}`);
     }
-    if (op === 'hello') return { result: hello() };
+    if (op === 'hello') {
+      const { features } = params as OpParams<'hello'>;
+      if (Array.isArray(features))
+        for (const f of features.slice(0, 64)) if (typeof f === 'string') conn.features.add(f);
+      return { result: hello() };
+    }
     if (op === 'ping') return { result: {} };
     if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease);
     if (op === 'acquire_many') return acquireMany(peer, conn, params as OpParams<'acquire_many'>, onLease);

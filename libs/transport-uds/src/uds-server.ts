@@ -41,6 +41,7 @@ export const UDS_FEATURES: readonly string[] = Object.freeze([
   'wait-for-seal',
   'peer-credentials',
   'release-with-acquire',
+  'inline-bytes',
 ]);
 
 /** How long queued answers may take to reach a slow client once the server closes. */

@@ -137,6 +137,8 @@ class PeerImpl implements Peer {
         evictions: capacity.evictions,
         uptimeMs: this.#clock.now() - this.#startedAt,
       };
+      const spare = this.#storage.spareBytes;
+      if (spare !== undefined) Object.assign(stats, { spareBytes: spare });
       const fds = this.#descriptors?.();
       return fds ? { ...stats, fdsInUse: fds.inUse, fdsLimit: fds.limit } : stats;
     });
@@ -209,12 +211,20 @@ class PeerImpl implements Peer {
   }
 
   async #create(req: ParsedAcquire, holder: LeaseHolder): Promise<AcquireResult> {
-    const entry = await this.#objects.create(req.objectId ?? newObjectId(), req.hints, req.meta);
+    const entry = await this.#objects.create(req.objectId ?? newObjectId(), req.hints, req.meta, req.contents);
     if (this.#closing) {
       await this.#objects.remove(entry, 'aborted');
       throw shuttingDown();
     }
-    return this.#grant(entry, 'create', req.ttlMs, holder);
+    const granted = this.#grant(entry, 'create', req.ttlMs, holder);
+    if (!req.seal) return granted;
+    try {
+      await this.#objects.seal(entry);
+    } catch (err) {
+      await this.#leases.release(granted.lease.leaseId).catch(() => undefined);
+      throw err;
+    }
+    return { lease: granted.lease, object: { ...snapshot(entry), blobs: entry.blobs } };
   }
 
   #read(req: ParsedAcquire, holder: LeaseHolder, signal: AbortSignal | undefined): Promise<AcquireResult> {

@@ -81,6 +81,7 @@ export class ObjectLifecycle {
     objectId: string,
     hints: readonly (number | undefined)[],
     meta: ObjectEntry['meta'],
+    contents?: readonly (Uint8Array | undefined)[],
   ): Promise<ObjectEntry> {
     if (this.objects.has(objectId)) throw new PackIceError('ALREADY_EXISTS', `object ${objectId} already exists`);
     const need = this.#held(hints.map((h) => h ?? 0));
@@ -106,7 +107,7 @@ export class ObjectLifecycle {
       // The evicted objects' storage is really freed before the new object takes its place.
       await evicted;
       await this.#removals.get(objectId);
-      entry.blobs = await this.#deps.storage.createBlobs(objectId, hints);
+      entry.blobs = await this.#deps.storage.createBlobs(objectId, hints, contents);
     } catch (err) {
       this.objects.forget(entry);
       this.capacity.add(-need);
@@ -176,7 +177,7 @@ export class ObjectLifecycle {
 
   async #seal(entry: ObjectEntry): Promise<ObjectInfo> {
     const sizes = entry.blobs.map((b) => b.size);
-    const total = this.#held(sizes);
+    let total = this.#held(sizes);
     const grow = total - entry.reserved;
     const evicted = grow > 0 ? this.#makeRoom(grow) : Promise.resolve();
     const before = entry.reserved;
@@ -186,6 +187,12 @@ export class ObjectLifecycle {
     try {
       await evicted;
       await Promise.all(entry.blobs.map((b) => b.seal()));
+      // A storage may keep a sealed blob more tightly than whole units (a slab slot): count that.
+      if (entry.blobs.some((b) => b.heldBytes !== undefined)) {
+        const held = entry.blobs.reduce((n, b, i) => n + (b.heldBytes ?? this.#held([sizes[i]])), 0);
+        this.capacity.add(held - total);
+        entry.reserved = total = held;
+      }
       await this.#deps.storage.commit({ ...snapshot(entry), state: 'sealed', sealedAt, blobs: entry.blobs });
     } catch (err) {
       this.capacity.add(before - entry.reserved);

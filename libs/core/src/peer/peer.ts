@@ -4,8 +4,11 @@ import type { LeaseStore } from '../lease-store';
 import type { Access, LeaseInfo, LeaseHolder, ObjectInfo, PeerStats } from '../model';
 import type { TypedEmitter } from '../typed-emitter';
 
-/** A blob size hint, or nothing: `blobs` is a count or one entry per blob. */
-export type BlobSpec = number | readonly { size?: number }[];
+/**
+ * The blobs of a create: a count, or one entry per blob with a size hint or the blob's bytes
+ * (`data`, whose length is then the size).
+ */
+export type BlobSpec = number | readonly { size?: number; data?: Uint8Array }[];
 
 /** The parameters of `acquire` (docs/protocol.md's `acquire` op, camelCased). */
 export interface AcquireRequest {
@@ -20,6 +23,8 @@ export interface AcquireRequest {
   blobs?: BlobSpec;
   /** Create only: flat string-to-string metadata. */
   meta?: Record<string, string>;
+  /** Create only: seal at once (with the bytes `blobs` carries), in the same step. */
+  seal?: boolean;
 }
 
 /** Per-call context of `acquire`: who asks, and how to stop waiting. */

@@ -15,7 +15,11 @@ export interface ParsedAcquire {
   ttlMs: number;
   timeoutMs: number;
   hints: readonly (number | undefined)[];
+  /** The bytes of each blob, where the create carries them. */
+  contents: readonly (Uint8Array | undefined)[] | undefined;
   meta: Readonly<Record<string, string>>;
+  /** Seal at once (create). */
+  seal: boolean;
 }
 
 /** Limits the Peer applies to requests. */
@@ -59,38 +63,59 @@ export function parseAcquireRequest(request: AcquireRequest, limits: RequestLimi
   else if (intent === 'read') throw new PackIceError('BAD_REQUEST', 'a read acquire needs object_id');
   const ttlMs = parseTtl(request.ttlMs, 'ttl_ms', limits.defaultTtlMs, limits.maxTtlMs) as number;
   const timeoutMs = parseTimeout(request.timeoutMs);
+  if (request.seal !== undefined && typeof request.seal !== 'boolean')
+    throw new PackIceError('BAD_REQUEST', 'seal must be a boolean');
+  const blobs = intent === 'create' ? parseBlobs(request.blobs, limits.maxBlobs) : { hints: [], contents: undefined };
   return {
     intent,
     objectId: request.objectId ?? undefined,
     ttlMs,
     timeoutMs,
-    hints: intent === 'create' ? parseBlobs(request.blobs, limits.maxBlobs) : [],
+    hints: blobs.hints,
+    contents: blobs.contents,
     meta: intent === 'create' ? parseMeta(request.meta) : Object.freeze({}),
+    seal: intent === 'create' && request.seal === true,
   };
 }
 
-function parseBlobs(blobs: unknown, maxBlobs: number): (number | undefined)[] {
-  if (blobs === undefined || blobs === null) return [undefined];
+interface ParsedBlobs {
+  hints: (number | undefined)[];
+  contents: (Uint8Array | undefined)[] | undefined;
+}
+
+function parseBlobs(blobs: unknown, maxBlobs: number): ParsedBlobs {
+  if (blobs === undefined || blobs === null) return { hints: [undefined], contents: undefined };
   if (typeof blobs === 'number') {
     if (!Number.isSafeInteger(blobs) || blobs < 1 || blobs > maxBlobs) {
       throw new PackIceError('BAD_REQUEST', `blobs must be a count from 1 to ${maxBlobs}`);
     }
-    return new Array<undefined>(blobs).fill(undefined);
+    return { hints: new Array<undefined>(blobs).fill(undefined), contents: undefined };
   }
   if (!Array.isArray(blobs) || blobs.length < 1 || blobs.length > maxBlobs) {
     throw new PackIceError('BAD_REQUEST', `blobs must be a count or a list of 1 to ${maxBlobs} {"size": N}`);
   }
-  return blobs.map((spec: unknown, i) => {
+  let contents: (Uint8Array | undefined)[] | undefined;
+  const hints = blobs.map((spec: unknown, i) => {
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
       throw new PackIceError('BAD_REQUEST', `blobs[${i}] must be an object like {"size": N}`);
     }
-    const size = (spec as { size?: unknown }).size;
+    const { size, data } = spec as { size?: unknown; data?: unknown };
+    if (data !== undefined && data !== null) {
+      if (!(data instanceof Uint8Array)) throw new PackIceError('BAD_REQUEST', `blobs[${i}].data must be bytes`);
+      if (size !== undefined && size !== null && size !== data.byteLength) {
+        throw new PackIceError('BAD_REQUEST', `blobs[${i}].size must be the length of its data, if given`);
+      }
+      contents ??= new Array<Uint8Array | undefined>(blobs.length).fill(undefined);
+      contents[i] = data;
+      return data.byteLength;
+    }
     if (size === undefined || size === null) return undefined;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       throw new PackIceError('BAD_REQUEST', `blobs[${i}].size must be a non-negative integer`);
     }
     return size;
   });
+  return { hints, contents };
 }
 
 function parseMeta(meta: unknown): Readonly<Record<string, string>> {

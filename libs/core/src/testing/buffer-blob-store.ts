@@ -116,14 +116,16 @@ export function createBufferBlobStore(options: BufferBlobStoreOptions = {}): Buf
     async open() {
       return options.recovered ?? [];
     },
-    async createBlobs(_objectId, hints) {
+    async createBlobs(_objectId, hints, contents) {
       open();
       const total = hints.reduce<number>((n, h) => n + (h ?? 0), 0);
       if (options.maxHintBytes !== undefined && total > options.maxHintBytes) {
         throw new PackIceError('OUT_OF_CAPACITY', `${total} bytes exceed ${options.maxHintBytes}`);
       }
       live += hints.length;
-      return hints.map((h, i) => new BufferBlob(i, h ?? 0, () => live--));
+      const blobs = hints.map((h, i) => new BufferBlob(i, h ?? 0, () => live--));
+      for (const [i, data] of (contents ?? []).entries()) if (data) await blobs[i].write(data, 0);
+      return blobs;
     },
     async commit(object) {
       open();

@@ -6,6 +6,8 @@ import { createPeer } from '../peer/create-peer';
 export interface BlobStoreSuiteOptions {
   /** The handle kind the storage gives (`fd`, `path`, `in-process`). */
   handleKind: BlobHandle['kind'];
+  /** The handle kind of a small sealed blob, where it differs (memory storage's slabs: `in-process`). */
+  sealedHandleKind?: BlobHandle['kind'];
   /** Runs after each test, after the store is closed (e.g. to remove a temp dir). */
   cleanup?: () => Promise<void> | void;
 }
@@ -19,6 +21,7 @@ export function describeBlobStore(
   create: () => Promise<BlobStore> | BlobStore,
   options: BlobStoreSuiteOptions,
 ): void {
+  const sealedKind = options.sealedHandleKind ?? options.handleKind;
   describe(`BlobStore contract: ${name}`, () => {
     let store: BlobStore;
 
@@ -87,8 +90,32 @@ export function describeBlobStore(
       expect(blob.handle('create').kind).toBe(options.handleKind);
       expect(() => blob.handle('read')).toThrow(expect.objectContaining({ code: 'NOT_SEALED' }));
       await blob.seal();
-      expect(blob.handle('read').kind).toBe(options.handleKind);
+      expect(blob.handle('read').kind).toBe(sealedKind);
       await store.remove('handles', [blob]);
+    });
+
+    it("takes a create's bytes, and a Peer creates, writes and seals in one step", async () => {
+      const [blob, empty] = await store.createBlobs('with-bytes', [5, 0], [Buffer.from('hello'), undefined]);
+      expect(blob.size).toBe(5);
+      expect((await blob.read()).toString()).toBe('hello');
+      expect(empty.size).toBe(0);
+      await blob.seal();
+      expect((await blob.read(1, 3)).toString()).toBe('ell');
+      await store.remove('with-bytes', [blob, empty]);
+
+      const peer = createPeer({ storage: store });
+      const put = await peer.acquire({
+        intent: 'create',
+        objectId: 'one-step',
+        blobs: [{ data: Buffer.from('all at once') }],
+        seal: true,
+      });
+      expect(put.object).toMatchObject({ state: 'sealed', size: 11 });
+      await peer.release(put.lease.leaseId);
+      const read = await peer.acquire({ intent: 'read', objectId: 'one-step' });
+      expect((await read.object.blobs[0].read()).toString()).toBe('all at once');
+      await peer.release(read.lease.leaseId);
+      await peer.close();
     });
 
     it('keeps objects apart and removes them idempotently', async () => {
@@ -128,7 +155,7 @@ export function describeBlobStore(
       expect(sealed).toMatchObject({ state: 'sealed', size: 15, blobs: [{ size: 15 }] });
       const read = await peer.acquire({ intent: 'read', objectId: 'via-peer' });
       expect((await read.object.blobs[0].read()).toString()).toBe('Zero-Copy Data!');
-      expect(read.object.blobs[0].handle('read').kind).toBe(options.handleKind);
+      expect(read.object.blobs[0].handle('read').kind).toBe(sealedKind);
       await peer.release(read.lease.leaseId);
       await peer.release(created.lease.leaseId);
       await expect(peer.delete('via-peer')).resolves.toEqual({ deleted: true, pending: false });

@@ -7,7 +7,8 @@ export type BlobAccess =
   | { kind: 'path'; path: string }
   | { kind: 'url'; leaseId: string; index: number }
   | { kind: 'remote'; url: string } // another node's data plane (scale-out, memory storage): read-only
-  | { kind: 'blob'; blob: Blob }; // in-process: the storage's own blob
+  | { kind: 'blob'; blob: Blob } // in-process: the storage's own blob
+  | { kind: 'bytes'; data: Buffer }; // the bytes came with the answer (a small object): the Lease's own copy
 
 /** What `acquire` gives a Client, whatever the transport. */
 export interface AcquiredLease {
@@ -36,6 +37,13 @@ export interface BlobRange {
  */
 export interface ClientTransport {
   readonly kind: 'direct' | 'uds' | 'http';
+  /**
+   * Largest blob a create may carry in its own request (`blobs: [{ data }]` with `seal`), so that
+   * `put()` of a small object is one round trip; 0 where the node does not take that (yet).
+   */
+  readonly bytesInCreateMax: number;
+  /** Settles once the transport knows what the node takes (UDS: the `hello` answer); never rejects. */
+  readonly ready?: Promise<void>;
   acquire(request: AcquireRequest, options?: CallOptions): Promise<AcquiredLease>;
   /**
    * Read leases on several objects in one round trip (UDS `acquire_many`), in the order given:

@@ -36,7 +36,7 @@ const route = (method: HttpBinding['method'], path: string, status = 200): HttpB
 const TABLE = {
   hello: {
     summary: 'Who the node is and what it can do.',
-    params: ['client?'],
+    params: ['client?', 'features?'],
     result: ['protocol', 'server', 'storage', 'transport', 'features'],
     uds: true,
     http: null,
@@ -44,7 +44,7 @@ const TABLE = {
   ping: { summary: 'Liveness and round-trip time.', params: [], result: [], uds: true, http: null },
   acquire: {
     summary: 'Create an object, or get read access to a sealed one (waiting for it with timeout_ms).',
-    params: ['intent', 'object_id?', 'ttl_ms?', 'timeout_ms?', 'blobs?', 'meta?', 'release?'],
+    params: ['intent', 'object_id?', 'ttl_ms?', 'timeout_ms?', 'blobs?', 'meta?', 'release?', 'seal?'],
     result: ['lease', 'object', 'release_failed?'],
     uds: true,
     http: route('POST', '/v1/leases', 201),
@@ -108,7 +108,17 @@ const TABLE = {
   stats: {
     summary: 'Counters of the node.',
     params: [],
-    result: ['objects', 'leases', 'bytes', 'capacity', 'evictions', 'uptime_ms', 'fds_in_use?', 'fds_limit?'],
+    result: [
+      'objects',
+      'leases',
+      'bytes',
+      'capacity',
+      'evictions',
+      'uptime_ms',
+      'fds_in_use?',
+      'fds_limit?',
+      'spare_bytes?',
+    ],
     uds: true,
     http: route('GET', '/v1/stats'),
   },

@@ -1,4 +1,5 @@
 import type { AcquireRequest, DeleteResult, LeaseInfo, ObjectInfo, PeerStats } from '@packice/core';
+import { PackIceError } from '@packice/core';
 import type {
   NodeEvent,
   NodeEventName,
@@ -72,8 +73,9 @@ export function fromWireInfo(wire: WireObject): ObjectInfo {
 
 /** Stats to wire. */
 export function toWireStats(stats: PeerStats): WireStats {
-  const { uptimeMs, fdsInUse, fdsLimit, ...rest } = stats;
+  const { uptimeMs, fdsInUse, fdsLimit, spareBytes, ...rest } = stats;
   const wire: WireStats = { ...rest, uptime_ms: uptimeMs };
+  if (spareBytes !== undefined) wire.spare_bytes = spareBytes;
   if (fdsInUse !== undefined) wire.fds_in_use = fdsInUse;
   if (fdsLimit !== undefined) wire.fds_limit = fdsLimit;
   return wire;
@@ -81,8 +83,12 @@ export function toWireStats(stats: PeerStats): WireStats {
 
 /** Wire to stats. */
 export function fromWireStats(wire: WireStats): PeerStats {
-  const { uptime_ms, fds_in_use, fds_limit, ...rest } = wire;
-  const stats: PeerStats = { ...rest, uptimeMs: uptime_ms };
+  const { uptime_ms, fds_in_use, fds_limit, spare_bytes, ...rest } = wire;
+  const stats: PeerStats = {
+    ...rest,
+    uptimeMs: uptime_ms,
+    ...(spare_bytes === undefined ? {} : { spareBytes: spare_bytes }),
+  };
   return fds_in_use === undefined ? stats : { ...stats, fdsInUse: fds_in_use, fdsLimit: fds_limit };
 }
 
@@ -100,9 +106,25 @@ export function fromWireAcquire(params: WireAcquireParams): AcquireRequest {
   if (params.object_id !== undefined) request.objectId = params.object_id;
   if (params.ttl_ms !== undefined) request.ttlMs = params.ttl_ms;
   if (params.timeout_ms !== undefined) request.timeoutMs = params.timeout_ms;
-  if (params.blobs !== undefined) request.blobs = params.blobs;
+  if (params.blobs !== undefined) request.blobs = fromWireBlobs(params.blobs);
   if (params.meta !== undefined) request.meta = params.meta;
+  if (params.seal !== undefined) request.seal = params.seal;
   return request;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+// Blobs' `data` arrive base64; the rest is passed on as it came (the Peer checks it).
+function fromWireBlobs(blobs: NonNullable<WireAcquireParams['blobs']>): AcquireRequest['blobs'] {
+  if (typeof blobs === 'number' || !Array.isArray(blobs)) return blobs as number;
+  return blobs.map((spec: unknown, i) => {
+    const data = (spec as { data?: unknown } | null)?.data;
+    if (data === undefined || data === null) return spec as { size?: number };
+    if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
+      throw new PackIceError('BAD_REQUEST', `blobs[${i}].data must be base64`);
+    }
+    return { ...(spec as object), data: Buffer.from(data, 'base64') };
+  });
 }
 
 /** `acquire` params to the wire. */
@@ -112,8 +134,16 @@ export function toWireAcquire(request: AcquireRequest): WireAcquireParams {
   if (request.ttlMs !== undefined) params.ttl_ms = request.ttlMs;
   if (request.timeoutMs !== undefined) params.timeout_ms = request.timeoutMs;
   if (request.blobs !== undefined)
-    params.blobs = typeof request.blobs === 'number' ? request.blobs : [...request.blobs];
+    params.blobs =
+      typeof request.blobs === 'number'
+        ? request.blobs
+        : request.blobs.map(({ size, data }) =>
+            data === undefined
+              ? { size }
+              : { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') },
+          );
   if (request.meta !== undefined) params.meta = request.meta;
+  if (request.seal !== undefined) params.seal = request.seal;
   return params;
 }
 

@@ -4,7 +4,12 @@ import type { Access, LeaseHolder, ObjectState, WireError } from '@packice/core'
 // and both kits take their types from here, and nothing here imports them back.
 
 /** A blob handle on the wire (docs/protocol.md, "Model"). */
-export type WireHandle = { kind: 'fd'; fd: number } | { kind: 'path'; path: string } | { kind: 'url'; url: string };
+export type WireHandle =
+  | { kind: 'fd'; fd: number }
+  | { kind: 'path'; path: string }
+  | { kind: 'url'; url: string }
+  /** The blob's bytes themselves, base64 (UDS, to clients that announced `inline-bytes`). */
+  | { kind: 'inline'; data: string };
 
 /** A lease on the wire. */
 export interface WireLease {
@@ -43,6 +48,8 @@ export interface WireStats {
   uptime_ms: number;
   fds_in_use?: number;
   fds_limit?: number;
+  /** Bytes the storage holds that no object uses (free slab slots). */
+  spare_bytes?: number;
 }
 
 /** A lease that an `acquire`'s `release` list named and that could not be released. */
@@ -87,8 +94,11 @@ export interface WireAcquireParams {
   object_id?: string;
   ttl_ms?: number;
   timeout_ms?: number;
-  blobs?: number | readonly { size?: number }[];
+  /** A count, or per blob a size hint or its bytes (`data`, base64; create in one request). */
+  blobs?: number | readonly { size?: number; data?: string }[];
   meta?: Record<string, string>;
+  /** Create only: seal at once, in the same request (with the bytes `blobs` carries). */
+  seal?: boolean;
   /** Leases to release first (docs/protocol.md, "release with acquire"). */
   release?: readonly string[];
 }
@@ -127,7 +137,7 @@ type Empty = Record<string, never>;
  * source of types for both ends of both bindings.
  */
 export interface WireOps {
-  hello: { params: { client?: string }; result: WireHello };
+  hello: { params: { client?: string; features?: string[] }; result: WireHello };
   ping: { params: Empty; result: Empty };
   acquire: {
     params: WireAcquireParams;
