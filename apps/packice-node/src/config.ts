@@ -1,6 +1,7 @@
 import { PackIceError } from '@packice/core';
 import type { NodeFlagSetting } from '@packice/node-process';
 import { defaultSocketPath } from '@packice/transport-uds';
+import { MEM_STORAGE_DEFAULTS } from '@packice/storage-mem';
 import { hostname } from 'node:os';
 import * as parse from './setting-parsers';
 import type { LogLevel } from './setting-parsers';
@@ -51,7 +52,7 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     host: '127.0.0.1',
     port: 7070,
     capacityBytes: null,
-    smallObjectMaxBytes: 0,
+    smallObjectMaxBytes: MEM_STORAGE_DEFAULTS.smallObjectMaxBytes,
     defaultTtlMs: 60_000, // 1 min
     token: null,
     allowUids: [process.getuid?.() ?? 0, 0],

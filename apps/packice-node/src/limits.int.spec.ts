@@ -3,10 +3,11 @@ import { connect, type Client } from '@packice/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fdCount, killNodeProcesses, startNodeProcess } from './__fixtures__/node-process';
+import { anonBytes, fdCount, killNodeProcesses, slabCount, startNodeProcess } from './__fixtures__/node-process';
 
-// A node under a 1,024-descriptor limit (soft and hard, so it cannot raise it), filled with
-// 100-byte memory objects until it refuses, as a careless client would.
+// A node under a 1,024-descriptor limit (soft and hard, so it cannot raise it). With slabs off,
+// filled with 100-byte memory objects until it refuses, as a careless client would; with slabs
+// (the default), 100,000 small objects under the same limit.
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-limits-'));
 const LIMIT = 1024;
@@ -17,9 +18,11 @@ afterAll(async () => {
 });
 
 describe('a node at its descriptor limit', () => {
-  it('holds one descriptor per object, refuses more with OUT_OF_CAPACITY, keeps serving, and recovers', async () => {
+  it('with slabs off, holds one descriptor per object, refuses more with OUT_OF_CAPACITY, keeps serving, and recovers', async () => {
     const socket = join(dir, 'node.sock');
-    const node = await startNodeProcess(['--socket', socket], { shell: `ulimit -n ${LIMIT}` });
+    const node = await startNodeProcess(['--socket', socket, '--small-objects', '0'], {
+      shell: `ulimit -n ${LIMIT}`,
+    });
     const pid = node.pid;
     const client = await connect(socket);
     let made = 0;
@@ -57,4 +60,57 @@ describe('a node at its descriptor limit', () => {
     await client.close();
     expect(await node.stop()).toBe(0);
   }, 120_000);
+
+  it('with slabs (the default), holds 100,000 live 1 KiB objects in under 200 descriptors, each read back exact', async () => {
+    const socket = join(dir, 'many.sock');
+    const node = await startNodeProcess(['--socket', socket], { shell: `ulimit -n ${LIMIT}` });
+    const COUNT = 100_000;
+    const WRITERS = 4;
+    const payload = (i: number): Buffer => {
+      const bytes = Buffer.alloc(1024, i % 251);
+      bytes.writeUInt32LE(i, 0);
+      return bytes;
+    };
+    const clients = await Promise.all(Array.from({ length: WRITERS }, () => connect(socket)));
+    const before = anonBytes(node.pid);
+    await Promise.all(
+      clients.map(async (client, w) => {
+        for (let i = w; i < COUNT; i += WRITERS) await client.put(payload(i), { objectId: `k-${i}` });
+      }),
+    );
+    const stats = await clients[0].stats();
+    expect(stats).toMatchObject({ objects: COUNT, bytes: COUNT * 1024, fdsLimit: LIMIT });
+    const slabs = slabCount(node.pid);
+    const fds = fdCount(node.pid) + slabs;
+    expect(fds).toBeLessThan(200);
+    // Memory outside shared memory plus the slabs' bytes, per live object (payload included).
+    const perObject = (anonBytes(node.pid) - before + slabs * 4 * 2 ** 20) / COUNT;
+    let verified = 0;
+    const BATCH = 256;
+    await Promise.all(
+      clients.map(async (client, w) => {
+        for (let start = w * BATCH; start < COUNT; start += WRITERS * BATCH) {
+          const ids = Array.from({ length: Math.min(BATCH, COUNT - start) }, (_, k) => `k-${start + k}`);
+          for (const [k, lease] of (await client.acquireMany(ids)).entries()) {
+            if (lease instanceof Error) throw lease;
+            if ((await lease.map()).equals(payload(start + k))) verified++;
+            await lease.release();
+          }
+        }
+      }),
+    );
+    expect(verified).toBe(COUNT);
+    // Listing pages (1,000 a page): every object, none twice, without an answer of many MiB.
+    const listed = await clients[0].listObjects();
+    expect(new Set(listed.map((o) => o.objectId)).size).toBe(COUNT);
+    process.stdout.write(
+      `limits: ${COUNT} objects of 1 KiB under ulimit -n ${LIMIT}: ${fds} node descriptors (${slabs} slabs), ` +
+        `${(perObject / 1024).toFixed(2)} KiB of node memory per object, all ${verified} read back exact\n`,
+    );
+    // A guard against regressions: this counts garbage the node has not collected yet, so it reads
+    // higher than the bench's settled figure (target 2.5 KiB; a live object holds ~0.7 KiB of heap).
+    expect(perObject).toBeLessThan(3 * 1024);
+    await Promise.all(clients.map((client) => client.close()));
+    expect(await node.stop()).toBe(0);
+  }, 180_000);
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   bothBindings,
   fdCount,
+  slabCount,
   killNodeProcesses,
   rssBytes,
   SOAK,
@@ -83,6 +84,8 @@ describe('load', () => {
       return stats.objects === 0 && stats.leases === 0 ? true : null;
     });
     await until('node descriptors back to baseline', () => (fdCount(node.pid) <= fdsBefore ? true : null));
+    // With every object gone, each small-object size class keeps at most its last (empty) slab.
+    expect(slabCount(node.pid)).toBeLessThanOrEqual(11);
     const rssAfter = rssBytes(node.pid);
     process.stdout.write(
       `load: ${total.ops} operations (${Math.round(total.ops / seconds)}/s) by 8 clients in ${seconds.toFixed(1)} s, ` +

@@ -50,6 +50,8 @@ export function parseCapacity(value: unknown): number | undefined {
 /** The largest small object kept in slabs, e.g. `64KiB`: at most 1 MiB (a slab is 4 MiB). */
 export function parseSmallObjects(value: unknown): number | undefined {
   if (!given(value)) return undefined;
+  // 0 (or "off") turns slabs off: every object gets a memfd of its own.
+  if (value === 0 || (typeof value === 'string' && /^\s*(0|off)\s*$/i.test(value))) return 0;
   const bytes = parseSize(value as string, 'small objects');
   if (bytes > 2 ** 20) throw bad('small objects: at most 1MiB');
   return bytes;

@@ -128,22 +128,39 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
     expect(read.subarray(-4).toString()).toBe('tail');
   });
 
-  it('writes through a create lease and maps the sealed object', async () => {
+  it('writes through a create lease and maps the sealed object (zero-copy above the slab threshold)', async () => {
     const id = uniqueId('mapped');
-    const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size: 64 }] });
+    const size = 256 * 1024; // over the memory storage's 64 KiB small-object threshold
+    const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size }] });
     expect(lease).toMatchObject({ objectId: id, access: 'create' });
-    await expect(lease.write('mapped bytes')).resolves.toBe(12);
-    await expect(lease.seal()).resolves.toMatchObject({ state: 'sealed', size: 12 });
+    const bytes = Buffer.alloc(size);
+    bytes.write('mapped bytes');
+    bytes.write('tail', size - 4);
+    await expect(lease.write(bytes)).resolves.toBe(size);
+    await expect(lease.seal()).resolves.toMatchObject({ state: 'sealed', size });
     await expect(lease.write('again')).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
     await expect(lease.seal()).rejects.toMatchObject({ code: 'ALREADY_SEALED' });
     await lease.release();
     const reader = await consumer.acquire({ intent: 'read', objectId: id });
     const view = await reader.map();
-    expect(view.toString()).toBe('mapped bytes');
+    expect(view.subarray(0, 12).toString()).toBe('mapped bytes');
+    expect(view.subarray(-4).toString()).toBe('tail');
     expect(isMapped(view)).toBe(target.zeroCopy);
     await expect(reader.write('x')).rejects.toMatchObject({ code: 'WRONG_ACCESS' });
     await reader.release();
-    expect(view.toString()).toBe('mapped bytes'); // still valid after release
+    expect(view.subarray(0, 12).toString()).toBe('mapped bytes'); // still valid after release
+  });
+
+  it('maps a small object as a copy of its own, which outlives the release and the delete', async () => {
+    const id = uniqueId('small');
+    await producer.put('twelve bytes', { objectId: id });
+    const reader = await consumer.acquire({ intent: 'read', objectId: id });
+    const view = await reader.map();
+    expect(isMapped(view)).toBe(false);
+    await reader.release();
+    await producer.delete(id);
+    await producer.put('overwritten!', { objectId: uniqueId('small-next') }); // may reuse the slot
+    expect(view.toString()).toBe('twelve bytes');
   });
 
   it('opens blobs as files: writes through open("w"), reads through a stream', async () => {

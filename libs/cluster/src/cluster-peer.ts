@@ -5,6 +5,7 @@ import type {
   ClockTimer,
   DeleteResult,
   LeaseInfo,
+  ListPage,
   ObjectInfo,
   Peer,
   PeerStats,
@@ -12,10 +13,12 @@ import type {
 import {
   assertObjectId,
   isPackIceError,
+  isPaged,
   newObjectId,
   PackIceError,
   parseAcquireRequest,
   PEER_DEFAULTS,
+  selectPage,
   systemClock,
 } from '@packice/core';
 import type { Catalog } from './catalog';
@@ -203,15 +206,18 @@ class ClusterPeerImpl implements ClusterPeer {
     return toObjectInfo(record);
   }
 
-  async listObjects(): Promise<ObjectInfo[]> {
+  async listObjects(page?: ListPage): Promise<ObjectInfo[]> {
     await this.#ready();
-    return (await this.#catalog.list()).map(toObjectInfo);
+    const objects = (await this.#catalog.list()).map(toObjectInfo);
+    return page ? selectPage(objects, (o) => o.objectId, page) : objects;
   }
 
-  async listLeases(filter: { objectId?: string } = {}): Promise<LeaseInfo[]> {
+  async listLeases(filter: { objectId?: string } & ListPage = {}): Promise<LeaseInfo[]> {
     await this.#ready();
     if (filter.objectId !== undefined) assertObjectId(filter.objectId);
-    return this.#catalog.listLeases(filter, this.#ctx.clock.now());
+    const only = filter.objectId === undefined ? {} : { objectId: filter.objectId };
+    const leases = await this.#catalog.listLeases(only, this.#ctx.clock.now());
+    return isPaged(filter) ? selectPage(leases, (l) => l.leaseId, filter) : leases;
   }
 
   async stats(): Promise<PeerStats> {

@@ -18,6 +18,8 @@ export { MAX_ACQUIRE_MANY, parseAcquireMany } from './server/acquire-many';
 export { EVENT_HUB_DEFAULTS, EventHub, eventHubOf, parseSubscribeParams } from './server/event-hub';
 export type { Deliver, EventSubscription, SubscribeOptions } from './server/event-hub';
 export { callPlainOp, isPlainOp, plainOpHandlers } from './server/plain-ops';
+export { listPage, MAX_PAGE_LIMIT, parsePage } from './server/paging';
+export type { PageParams } from './server/paging';
 export type { OpHandler, PlainOp } from './server/plain-ops';
 export { MAX_RELEASES_PER_ACQUIRE, parseReleaseList, releaseFirst } from './server/release-first';
 export { DATA_PLANE, EVENTS_ROUTE, fillPath, isOpName, opNames, OPS } from './wire/op-table';

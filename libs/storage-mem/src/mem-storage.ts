@@ -31,7 +31,7 @@ export interface MemStorageOptions {
    * Objects whose blobs are this small or smaller (bytes) share slab memfds, many to a descriptor,
    * instead of a memfd each (memfd backend only); 0 turns slabs off. Their bytes are kept immutable
    * by the node, not by kernel seals, and reach other processes as copies (docs/storage.md).
-   * Default 0 (off).
+   * Default 64 KiB (below ~256 KiB a copy beats a mapping; see docs/storage.md).
    */
   smallObjectMaxBytes?: number;
   /** Bytes of each slab memfd. */
@@ -43,8 +43,7 @@ export const MEM_STORAGE_DEFAULTS = Object.freeze({
   backend: 'auto' as const,
   budgetBytes: (): number => Math.floor(totalmem() / 2), // half of MemTotal
   descriptorReserve: 64,
-  // Off until the node app and every binding serve slab objects (issue 22); 64 KiB is the size meant.
-  smallObjectMaxBytes: 0,
+  smallObjectMaxBytes: 64 * 1024,
   slabBytes: 4 * 2 ** 20, // 4 MiB
 });
 
@@ -220,13 +219,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
         for (const [index, hint] of sizeHints.entries()) {
           const data = contents?.[index];
           if (slabs && data && inSlab(index)) {
-            const blob = new SlabBlob(
-              slabs,
-              slabs.store(data),
-              data.byteLength,
-              index,
-              `object ${objectId} blob ${index}`,
-            );
+            const blob = new SlabBlob(slabs, slabs.store(data), data.byteLength, index, objectId);
             made.push(blob);
             hints.set(blob, 0);
             continue;

@@ -10,18 +10,28 @@ import type { SlabAllocator, SlabSlot } from './slab-allocator';
  * never change; the slot is freed only at dispose (object gone, no lease on it).
  */
 export class SlabBlob implements Blob {
-  #slot: SlabSlot | null;
+  // A node may hold 100,000s of these: the slot's fields sit here (no object of their own) and the
+  // label for errors is built only when one is thrown.
+  #slab: SlabSlot['slab'] | null;
+  readonly #offset: number;
+  readonly #capacity: number;
   #size: number;
   #sealed = false;
   readonly #slabs: SlabAllocator;
-  readonly #label: string;
+  readonly #objectId: string;
 
-  constructor(slabs: SlabAllocator, slot: SlabSlot, size: number, index: number, label: string) {
+  constructor(slabs: SlabAllocator, slot: SlabSlot, size: number, index: number, objectId: string) {
     this.#slabs = slabs;
-    this.#slot = slot;
+    this.#slab = slot.slab;
+    this.#offset = slot.offset;
+    this.#capacity = slot.capacity;
     this.#size = size;
     this.index = index;
-    this.#label = label;
+    this.#objectId = objectId;
+  }
+
+  get #label(): string {
+    return `object ${this.#objectId} blob ${this.index}`;
   }
 
   readonly index: number;
@@ -35,7 +45,7 @@ export class SlabBlob implements Blob {
   }
 
   get heldBytes(): number {
-    return this.#live().capacity;
+    return this.#capacity;
   }
 
   async read(position = 0, length?: number): Promise<Buffer> {
@@ -85,13 +95,13 @@ export class SlabBlob implements Blob {
   }
 
   async dispose(): Promise<void> {
-    if (!this.#slot) return;
-    this.#slabs.free(this.#slot);
-    this.#slot = null;
+    if (!this.#slab) return;
+    this.#slabs.free({ slab: this.#slab, offset: this.#offset, capacity: this.#capacity });
+    this.#slab = null;
   }
 
   #live(): SlabSlot {
-    if (!this.#slot) throw new PackIceError('NOT_FOUND', `${this.#label} was deleted`);
-    return this.#slot;
+    if (!this.#slab) throw new PackIceError('NOT_FOUND', `${this.#label} was deleted`);
+    return { slab: this.#slab, offset: this.#offset, capacity: this.#capacity };
   }
 }

@@ -71,12 +71,18 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
       url: http.path,
       schema: OP_SCHEMAS[op],
       handler: async (request, reply) => {
-        const rest = http.method === 'POST' ? (request.body ?? {}) : request.query;
+        const rest = http.method === 'POST' ? (request.body ?? {}) : numericLimit(request.query as object);
         const params = { ...(rest as object), ...(request.params as object) };
         return reply.code(http.status).send(await answer(op, params, request, reply));
       },
     });
   }
+}
+
+/** A query's `limit` (digits, checked by the schema) as the number the Peer takes. */
+function numericLimit(query: object): object {
+  const { limit } = query as { limit?: string };
+  return limit === undefined ? query : { ...query, limit: Number(limit) };
 }
 
 /** Aborts when the node shuts down or the client goes away before its answer. */

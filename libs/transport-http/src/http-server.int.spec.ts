@@ -176,6 +176,27 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     expect(await leases()).toBe(1);
   });
 
+  it('pages list_objects and list_leases with limit and cursor in the query', async () => {
+    const base = await start(storage);
+    for (const id of ['c', 'a', 'b']) {
+      const body = { intent: 'create', object_id: id, blobs: [{ size: 1 }], seal: true };
+      expect((await raw(base, 'POST', '/v1/leases', json(body))).status).toBe(201);
+    }
+    const first = (await raw(base, 'GET', '/v1/objects?limit=2')).json() as {
+      objects: { object_id: string }[];
+      next_cursor: string;
+    };
+    expect(first.objects.map((o) => o.object_id)).toEqual(['a', 'b']);
+    const rest = (await raw(base, 'GET', `/v1/objects?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`)).json();
+    expect(rest).toEqual({ objects: [expect.objectContaining({ object_id: 'c' })] });
+    const leases = (await raw(base, 'GET', '/v1/leases?limit=1')).json() as { leases: unknown[]; next_cursor: string };
+    expect([leases.leases.length, typeof leases.next_cursor]).toEqual([1, 'string']);
+    for (const query of ['limit=0', 'limit=x', 'limit=10001', 'other=1']) {
+      const bad = await raw(base, 'GET', `/v1/objects?${query}`);
+      expect([bad.status, bad.json()]).toMatchObject([400, { error: { code: 'BAD_REQUEST' } }]);
+    }
+  });
+
   it('answers requests the HTTP parser rejects with the protocol body too, then closes', async () => {
     const base = new URL(await start('mem'));
     for (const [bytes, status, code] of [

@@ -50,7 +50,7 @@ export class HttpTransport {
   async request<O extends OpName>(op: O, params?: OpParams<O>, options: CallOptions = {}): Promise<OpResult<O>> {
     const http = OPS[op].http;
     if (!http) throw new PackIceError('UNKNOWN_OP', `op ${op} has no HTTP route; it is served over UDS only`);
-    const { path, rest } = fillPath(http.path, params ?? {});
+    const { path, rest } = fillPath(http.path, (params ?? {}) as Readonly<Record<string, unknown>>);
     const headers: Record<string, string> = { ...this.#headers };
     let target = path;
     let body: string | undefined;

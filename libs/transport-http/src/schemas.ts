@@ -60,11 +60,19 @@ const objectParams = {
   properties: { object_id: objectId },
 } as const;
 
+// Query values are strings; `limit` is turned into a number for the Peer (control-routes).
+const pageQuery = {
+  limit: { type: 'string', pattern: '^[0-9]{1,6}$' },
+  cursor: { type: 'string', maxLength: 2048 },
+} as const;
+
 const leasesQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { object_id: objectId },
+  properties: { object_id: objectId, ...pageQuery },
 } as const;
+
+const objectsQuery = { type: 'object', additionalProperties: false, properties: pageQuery } as const;
 
 // Not frozen: fastify marks the schemas it has compiled.
 /** Each op's schemas (ops without params need none). */
@@ -76,6 +84,7 @@ export const OP_SCHEMAS: { readonly [O in OpName]?: FastifySchema } = {
   delete: { params: objectParams },
   stat: { params: objectParams },
   list_leases: { querystring: leasesQuery },
+  list_objects: { querystring: objectsQuery },
 };
 
 /** The data plane's schema. */

@@ -2,7 +2,7 @@ import type { WireStats } from '@packice/protocol';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectUds, type UdsTransport } from './uds-transport';
@@ -33,7 +33,16 @@ async function runClient(...args: string[]): Promise<Outcome> {
   return outcome;
 }
 
-const nodeFds = (): number => readdirSync(`/proc/${node.pid}/fd`).length;
+const isSlab = (fd: string): boolean => {
+  try {
+    return readlinkSync(`/proc/${node.pid}/fd/${fd}`).startsWith('/memfd:packice:slab:');
+  } catch {
+    return false;
+  }
+};
+// Small-object slabs are the node's own memory (a size class keeps its last one when empty): apart.
+const nodeFds = (): number => readdirSync(`/proc/${node.pid}/fd`).filter((fd) => !isSlab(fd)).length;
+const slabFds = (): number => readdirSync(`/proc/${node.pid}/fd`).filter(isSlab).length;
 
 async function stats(): Promise<WireStats> {
   return (await inspector.request('stats')).body;
@@ -76,6 +85,7 @@ describe('a node process serving client processes over UDS', () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => runClient('cycle', path, `c${i}`, '500')));
     expect(outcomes).toEqual(Array.from({ length: 8 }, () => ({ ok: true, cycles: 500 })));
     await eventually(() => nodeFds() <= before);
+    expect(slabFds()).toBeLessThanOrEqual(2); // the cycles' objects are of one or two size classes
     await expect(stats()).resolves.toMatchObject({ leases: 0 });
     const left = (await inspector.request('list_objects')).body.objects as { object_id: string }[];
     expect(left.filter((o) => /^c\d-/.test(o.object_id))).toEqual([]);

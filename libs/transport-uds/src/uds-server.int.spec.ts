@@ -105,6 +105,7 @@ describe('UDS binding, spoken raw (net + JSON lines, from docs/protocol.md alone
       bytes: 0,
       capacity: 1 << 20,
       evictions: 0,
+      spare_bytes: 0, // no slab yet
       uptime_ms: expect.any(Number),
     });
     await expect(c.call({ id: 4, op: 'list_objects' })).resolves.toEqual({ id: 4, ok: true, objects: [] });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeReport } from '@packice/node-process';
@@ -75,15 +75,37 @@ export async function killNodeProcesses(): Promise<void> {
   );
 }
 
-/** Descriptors a process has open. */
+const isSlab = (pid: number, fd: string): boolean => {
+  try {
+    return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('/memfd:packice:slab:');
+  } catch {
+    return false; // closed meanwhile
+  }
+};
+
+/**
+ * Descriptors a process has open, its small-object slabs apart: those are the node's own memory
+ * (a size class keeps its last slab when empty), counted by {@link slabCount}.
+ */
 export function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => !isSlab(pid, fd)).length;
+}
+
+/** Slab memfds a node holds (small objects, many to a descriptor). */
+export function slabCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => isSlab(pid, fd)).length;
 }
 
 /** Resident memory of a process, in bytes. */
 export function rssBytes(pid: number): number {
   const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
   return pages * 4096;
+}
+
+/** Resident memory of a process outside shared memory (`RssAnon`: its heap, stacks, code), in bytes. */
+export function anonBytes(pid: number): number {
+  const kib = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(kib?.[1] ?? 0) * 1024;
 }
 
 /** Polls `probe` until it returns something other than `null`, or fails after `timeoutMs`. */

@@ -1,3 +1,5 @@
+import type { ListPage } from '../select-page';
+import { isPaged, selectPage } from '../select-page';
 import type { BlobStore } from '../blob';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
@@ -115,14 +117,19 @@ class PeerImpl implements Peer {
     });
   }
 
-  listObjects(): Promise<ObjectInfo[]> {
-    return this.#run(() => this.#objects.objects.listVisible().map(snapshot));
+  listObjects(page?: ListPage): Promise<ObjectInfo[]> {
+    return this.#run(() => {
+      const { objects } = this.#objects;
+      // A page snapshots only the objects it holds.
+      return (page ? selectPage(objects.listVisible(), (e) => e.objectId, page) : objects.listVisible()).map(snapshot);
+    });
   }
 
-  listLeases(filter: { objectId?: string } = {}): Promise<LeaseInfo[]> {
+  listLeases(filter: { objectId?: string } & ListPage = {}): Promise<LeaseInfo[]> {
     return this.#run(() => {
       if (filter.objectId !== undefined) assertObjectId(filter.objectId);
-      return this.#leases.list(filter.objectId === undefined ? {} : { objectId: filter.objectId });
+      const leases = this.#leases.list(filter.objectId === undefined ? {} : { objectId: filter.objectId });
+      return isPaged(filter) ? selectPage(leases, (l) => l.leaseId, filter) : leases;
     });
   }
 

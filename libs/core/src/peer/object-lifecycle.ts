@@ -132,7 +132,7 @@ export class ObjectLifecycle {
     if (!entry) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
     if (entry.pendingDelete) return { deleted: false, pending: true };
     if (!entry.ready || entry.sealing || this.#deps.leaseCount(objectId) > 0) {
-      entry.pendingDelete = true;
+      this.objects.hide(entry);
       this.capacity.untrack(objectId);
       return { deleted: false, pending: true };
     }

@@ -18,12 +18,15 @@ export interface ObjectEntry {
   /** False while the storage is still making the blobs. */
   ready: boolean;
   sealing: Promise<ObjectInfo> | null;
+  /** Set through {@link ObjectTable.hide}, which keeps the visible count. */
   pendingDelete: boolean;
 }
 
 /** The Peer's objects by id, including those being made and those pending delete. */
 export class ObjectTable {
   readonly #entries = new Map<string, ObjectEntry>();
+  // Kept as entries come, hide and go, so that `stats` is O(1) at 100,000s of objects.
+  #visible = 0;
 
   get(objectId: string): ObjectEntry | undefined {
     return this.#entries.get(objectId);
@@ -34,13 +37,24 @@ export class ObjectTable {
   }
 
   set(entry: ObjectEntry): void {
+    const old = this.#entries.get(entry.objectId);
+    if (old && !old.pendingDelete) this.#visible--;
     this.#entries.set(entry.objectId, entry);
+    if (!entry.pendingDelete) this.#visible++;
+  }
+
+  /** Marks `entry` pending delete: invisible to clients from now on. */
+  hide(entry: ObjectEntry): void {
+    if (entry.pendingDelete) return;
+    entry.pendingDelete = true;
+    if (this.#entries.get(entry.objectId) === entry) this.#visible--;
   }
 
   /** Forgets `entry` if it is still the one under its id; returns whether it was. */
   forget(entry: ObjectEntry): boolean {
     if (this.#entries.get(entry.objectId) !== entry) return false;
     this.#entries.delete(entry.objectId);
+    if (!entry.pendingDelete) this.#visible--;
     return true;
   }
 
@@ -57,9 +71,7 @@ export class ObjectTable {
   }
 
   countVisible(): number {
-    let n = 0;
-    for (const e of this.#entries.values()) if (!e.pendingDelete) n++;
-    return n;
+    return this.#visible;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ListPage } from '../select-page';
 import type { Blob, BlobStore } from '../blob';
 import type { Clock } from '../clock';
 import type { LeaseStore } from '../lease-store';
@@ -96,8 +97,10 @@ export interface Peer extends AsyncDisposable {
   delete(objectId: string): Promise<DeleteResult>;
   /** Throws `INVALID_ID`, `NOT_FOUND`. */
   stat(objectId: string): Promise<ObjectInfo>;
-  listObjects(): Promise<ObjectInfo[]>;
-  listLeases(filter?: { objectId?: string }): Promise<LeaseInfo[]>;
+  /** Every visible object; with a `page`, those after `page.after` in id order, at most `page.limit`. */
+  listObjects(page?: ListPage): Promise<ObjectInfo[]>;
+  /** Every lease (or one object's); with `after` or `limit`, a page of them in lease id order. */
+  listLeases(filter?: { objectId?: string } & ListPage): Promise<LeaseInfo[]>;
   stats(): Promise<PeerStats>;
   /**
    * Takes in a sealed object that another node stored in shared storage (`BlobStore.load`), so

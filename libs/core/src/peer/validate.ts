@@ -73,7 +73,7 @@ export function parseAcquireRequest(request: AcquireRequest, limits: RequestLimi
     timeoutMs,
     hints: blobs.hints,
     contents: blobs.contents,
-    meta: intent === 'create' ? parseMeta(request.meta) : Object.freeze({}),
+    meta: intent === 'create' ? parseMeta(request.meta) : NO_META,
     seal: intent === 'create' && request.seal === true,
   };
 }
@@ -118,8 +118,11 @@ function parseBlobs(blobs: unknown, maxBlobs: number): ParsedBlobs {
   return { hints, contents };
 }
 
+/** One frozen empty meta shared by every object that has none (a node may hold 100,000s). */
+const NO_META: Readonly<Record<string, string>> = Object.freeze({});
+
 function parseMeta(meta: unknown): Readonly<Record<string, string>> {
-  if (meta === undefined || meta === null) return Object.freeze({});
+  if (meta === undefined || meta === null) return NO_META;
   if (typeof meta !== 'object' || Array.isArray(meta)) {
     throw new PackIceError('BAD_REQUEST', 'meta must be a flat object of strings');
   }
@@ -135,5 +138,5 @@ function parseMeta(meta: unknown): Readonly<Record<string, string>> {
     out[key] = value;
   }
   if (bytes > MAX_META_BYTES) throw new PackIceError('BAD_REQUEST', `meta may hold at most ${MAX_META_BYTES} bytes`);
-  return Object.freeze({ ...out });
+  return entries.length === 0 ? NO_META : Object.freeze({ ...out });
 }

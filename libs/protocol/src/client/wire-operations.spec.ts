@@ -46,8 +46,23 @@ describe('wireOperations over plainOpHandlers', () => {
     await expect(ops.release(lease.leaseId)).resolves.toBeUndefined();
     await expect(ops.release(lease.leaseId)).rejects.toMatchObject({ code: 'LEASE_NOT_FOUND' });
     expect(sent).toContain(`renew {"lease_id":"${lease.leaseId}","ttl_ms":5000}`);
-    expect(sent).toContain('list_leases {"object_id":"o"}');
-    expect(sent).toContain('list_objects {}');
+    expect(sent).toContain('list_leases {"object_id":"o","limit":1000}');
+    expect(sent).toContain('list_objects {"limit":1000}');
+  });
+
+  it('lists page by page, following next_cursor to the end', async () => {
+    const peer = createPeer({ storage: createBufferBlobStore() });
+    peers.push(peer);
+    for (let i = 0; i < 2_345; i++) {
+      const { lease, object } = await peer.acquire({ intent: 'create', objectId: `p-${i}` });
+      await object.blobs[0].write(Buffer.from('x'));
+      await peer.seal(lease.leaseId);
+      await peer.release(lease.leaseId);
+    }
+    const { call, sent } = loopback(peer);
+    const listed = await wireOperations(call).listObjects();
+    expect(new Set(listed.map((o) => o.objectId)).size).toBe(2_345);
+    expect(sent.filter((line) => line.startsWith('list_objects'))).toHaveLength(3);
   });
 
   it('leaves type checking of wire params to the Peer', async () => {

@@ -1,6 +1,10 @@
 import { fromWireInfo, fromWireLease, fromWireStats } from '../wire/wire-codec';
 import type { OpName, OpParams, OpResult } from '../wire/wire-shapes';
 import type { CallOptions, ClientTransport } from './client-transport';
+import type { LeaseInfo, ObjectInfo } from '@packice/core';
+
+/** Items a list op asks for per page. */
+const LIST_PAGE = 1000;
 
 /** Sends one op over a binding and resolves with its wire answer. */
 export type WireCall = <O extends OpName>(op: O, params: OpParams<O>, options?: CallOptions) => Promise<OpResult<O>>;
@@ -34,11 +38,34 @@ export function wireOperations(call: WireCall): WireOperations {
       return { deleted, pending };
     },
     stat: async (objectId, options) => fromWireInfo((await call('stat', { object_id: objectId }, options)).object),
-    listObjects: async (options) => (await call('list_objects', {}, options)).objects.map(fromWireInfo),
-    listLeases: async (filter = {}, options) =>
-      (
-        await call('list_leases', filter.objectId === undefined ? {} : { object_id: filter.objectId }, options)
-      ).leases.map(fromWireLease),
+    // Page by page, so that no answer grows with the node (a node from before paging answers all at once).
+    listObjects: async (options) => {
+      const objects: ObjectInfo[] = [];
+      for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+        const page = await call(
+          'list_objects',
+          { limit: LIST_PAGE, ...(cursor === undefined ? {} : { cursor }) },
+          options,
+        );
+        objects.push(...page.objects.map(fromWireInfo));
+        cursor = page.next_cursor;
+      }
+      return objects;
+    },
+    listLeases: async (filter = {}, options) => {
+      const leases: LeaseInfo[] = [];
+      const only = filter.objectId === undefined ? {} : { object_id: filter.objectId };
+      for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+        const page = await call(
+          'list_leases',
+          { ...only, limit: LIST_PAGE, ...(cursor === undefined ? {} : { cursor }) },
+          options,
+        );
+        leases.push(...page.leases.map(fromWireLease));
+        cursor = page.next_cursor;
+      }
+      return leases;
+    },
     stats: async (options) => fromWireStats(await call('stats', {}, options)),
   };
 }

@@ -1,6 +1,7 @@
-import type { Peer } from '@packice/core';
+import type { LeaseInfo, ObjectInfo, Peer } from '@packice/core';
 import { toWireDelete, toWireLease, toWireObject, toWireStats } from '../wire/wire-codec';
 import type { OpName, OpParams, OpResult } from '../wire/wire-shapes';
+import { listPage } from './paging';
 
 /** The ops each binding serves its own way: holders, handles, waits, subscriptions, binding facts. */
 type BindingOp = 'hello' | 'health' | 'acquire' | 'acquire_many' | 'ping' | 'subscribe' | 'unsubscribe';
@@ -22,10 +23,25 @@ const PLAIN: { readonly [O in PlainOp]: (peer: Peer, params: OpParams<O>) => Pro
   renew: async (peer, p) => ({ lease: toWireLease(await peer.renew(p.lease_id, p.ttl_ms)) }),
   delete: async (peer, p) => toWireDelete(await peer.delete(p.object_id)),
   stat: async (peer, p) => ({ object: toWireObject(await peer.stat(p.object_id)) }),
-  list_objects: async (peer) => ({ objects: (await peer.listObjects()).map((o) => toWireObject(o)) }),
-  list_leases: async (peer, p) => ({
-    leases: (await peer.listLeases(p.object_id === undefined ? {} : { objectId: p.object_id })).map(toWireLease),
-  }),
+  list_objects: async (peer, p) => {
+    const { items, next } = await listPage<ObjectInfo>(
+      p,
+      (o) => o.objectId,
+      (page) => peer.listObjects(page),
+    );
+    const objects = items.map((o) => toWireObject(o));
+    return next === undefined ? { objects } : { objects, next_cursor: next };
+  },
+  list_leases: async (peer, p) => {
+    const only = p.object_id === undefined ? {} : { objectId: p.object_id };
+    const { items, next } = await listPage<LeaseInfo>(
+      p,
+      (l) => l.leaseId,
+      (page) => peer.listLeases({ ...only, ...page }),
+    );
+    const leases = items.map(toWireLease);
+    return next === undefined ? { leases } : { leases, next_cursor: next };
+  },
   stats: async (peer) => toWireStats(await peer.stats()),
 };
 

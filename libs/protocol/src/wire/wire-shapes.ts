@@ -88,6 +88,12 @@ export interface OverflowNotice {
 /** Any line a subscription delivers: a node event or an overflow notice. */
 export type WireEvent = NodeEvent | OverflowNotice;
 
+/** Paging params of the list ops (protocol 0.3.0): at most `limit` items after `cursor`. */
+export type WirePage = {
+  limit?: number;
+  cursor?: string;
+};
+
 /** `acquire` params on the wire. */
 export interface WireAcquireParams {
   intent: 'create' | 'read';
@@ -152,8 +158,8 @@ export interface WireOps {
   renew: { params: { lease_id: string; ttl_ms?: number }; result: { lease: WireLease } };
   delete: { params: { object_id: string }; result: { deleted: boolean; pending: boolean } };
   stat: { params: { object_id: string }; result: { object: WireObject } };
-  list_objects: { params: Empty; result: { objects: WireObject[] } };
-  list_leases: { params: { object_id?: string }; result: { leases: WireLease[] } };
+  list_objects: { params: WirePage; result: { objects: WireObject[]; next_cursor?: string } };
+  list_leases: { params: WirePage & { object_id?: string }; result: { leases: WireLease[]; next_cursor?: string } };
   stats: { params: Empty; result: WireStats };
   health: { params: Empty; result: WireHealth };
   subscribe: { params: { prefix?: string; replay?: boolean }; result: { subscription_id: string } };
