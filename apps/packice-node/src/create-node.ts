@@ -106,6 +106,7 @@ export function createNode(config: NodeConfig): PackIceNode {
             mode: config.socketMode,
             allowUids: config.allowUids,
             onRequest: (op, code, seconds) => metrics.observe({ transport: 'uds', op, code, seconds }),
+            onCarriedRelease: (code) => metrics.observeCarriedRelease('uds', code),
           });
           await uds.listen();
         }
@@ -115,6 +116,7 @@ export function createNode(config: NodeConfig): PackIceNode {
             port: config.port,
             token: config.token ?? undefined,
             onRequest: (op, code, seconds) => metrics.observe({ transport: 'http', op, code, seconds }),
+            onCarriedRelease: (code) => metrics.observeCarriedRelease('http', code),
           });
           http.fastify.get('/metrics', async (_request, reply) =>
             reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render()),

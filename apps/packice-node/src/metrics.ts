@@ -17,6 +17,8 @@ export interface NodeMetrics {
   readonly registry: Registry;
   /** Counts one request (transports call it). */
   observe(record: RequestRecord): void;
+  /** Counts one release an acquire carried: `ok` or the error code. */
+  observeCarriedRelease(transport: string, code: string): void;
   /** The text exposition format. */
   render(): Promise<string>;
 }
@@ -38,6 +40,12 @@ export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
     name: 'packice_errors_total',
     help: 'Error answers, by code.',
     labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const carried = new Counter({
+    name: 'packice_carried_releases_total',
+    help: 'Releases carried by an acquire (its release param), by transport and outcome.',
+    labelNames: ['transport', 'code'] as const,
     registers: [registry],
   });
   const latency = new Histogram({
@@ -93,6 +101,9 @@ export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
       requests.inc({ transport, op, code });
       if (code !== 'ok') errors.inc({ code });
       latency.observe({ transport, op }, seconds);
+    },
+    observeCarriedRelease(transport, code) {
+      carried.inc({ transport, code });
     },
     async render() {
       await collect();

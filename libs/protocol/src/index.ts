@@ -12,6 +12,7 @@ export type {
   ClientTransport,
   WatchHandle,
 } from './client/client-transport';
+export { ReleaseQueue } from './client/release-queue';
 export { wireOperations } from './client/wire-operations';
 export type { WireCall, WireOperations } from './client/wire-operations';
 export { MAX_ACQUIRE_MANY, parseAcquireMany } from './server/acquire-many';

@@ -23,6 +23,8 @@ export interface ControlRoutesOptions {
   serverName: string;
   /** Aborted when the server closes: waiting reads end. */
   shutdown: AbortSignal;
+  /** Told of every release an acquire carried. */
+  onCarriedRelease?: (code: string) => void;
 }
 
 /**
@@ -46,12 +48,26 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
     reply: FastifyReply,
   ): Promise<object> => {
     // Leases named in `release` end first, as if released by requests sent just before this one.
-    const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
+    const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release), options.onCarriedRelease);
     const { lease, object } = await peer.acquire(fromWireAcquire(params), {
       holder: { transport: 'http', remote: request.ip },
       // Only a read that may wait needs to know of the client going away (a signal per request costs).
       signal: params.timeout_ms ? requestSignal(reply, options.shutdown) : options.shutdown,
     });
+    if (lease.access === 'read' && wantsBytes(request) && object.blobs.length === 1) {
+      const [blob] = object.blobs;
+      if (blob.size <= BYTES_ANSWER_MAX) {
+        // One request for a small read: the bytes are the body, the lease and object are headers.
+        const bytes = await blob.read();
+        reply.header('packice-lease', encodeURIComponent(JSON.stringify(toWireLease(lease))));
+        reply.header('packice-object', encodeURIComponent(JSON.stringify(toWireObject(object))));
+        if (releaseFailed.length > 0) {
+          reply.header('packice-release-failed', encodeURIComponent(JSON.stringify(releaseFailed)));
+        }
+        reply.type('application/octet-stream');
+        return bytes;
+      }
+    }
     const handles: WireHandle[] = object.blobs.map((blob, i) => {
       const handle = blob.handle(lease.access);
       if (handle.kind === 'path') return { kind: 'path', path: handle.path };
@@ -77,6 +93,19 @@ export async function controlRoutes(app: FastifyInstance, options: ControlRoutes
       },
     });
   }
+}
+
+/** Largest blob a read acquire answers as its body (`Accept: application/octet-stream`). */
+export const BYTES_ANSWER_MAX = 1 << 20;
+
+/** Whether a request asks for the bytes as the answer (and not JSON first). */
+function wantsBytes(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  if (!accept) return false;
+  const types = accept.split(',').map((t) => t.split(';')[0].trim().toLowerCase());
+  const bytes = types.indexOf('application/octet-stream');
+  const json = types.indexOf('application/json');
+  return bytes !== -1 && (json === -1 || bytes < json);
 }
 
 /** A query's `limit` (digits, checked by the schema) as the number the Peer takes. */

@@ -1,6 +1,13 @@
 import type { BlobAccess, ClientTransport, WireCall } from '@packice/protocol';
 import { isPackIceError, PackIceError } from '@packice/core';
-import { decodeEvent, fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/protocol';
+import {
+  decodeEvent,
+  fromWireLease,
+  fromWireObject,
+  ReleaseQueue,
+  toWireAcquire,
+  wireOperations,
+} from '@packice/protocol';
 import type { HttpTransport } from './http-transport';
 
 /**
@@ -8,15 +15,38 @@ import type { HttpTransport } from './http-transport';
  * or data-plane URLs.
  */
 export function createHttpClientTransport(http: HttpTransport): ClientTransport {
-  const call: WireCall = (op, params, options) => http.request(op, params, options);
+  const call: WireCall = (op, params, options) => {
+    releases.flush();
+    return http.request(op, params, options);
+  };
+  const operations = wireOperations(call);
+  // Releases ride on the next acquire (its `release` param), as over UDS: a read cycle is one request.
+  const releases = new ReleaseQueue((leaseId) => operations.release(leaseId));
   return {
     kind: 'http',
     bytesInCreateMax: 0, // the HTTP binding creates, writes and seals in three requests
-    ...wireOperations(call),
+    ...operations,
+    release: (leaseId, options) =>
+      options?.defer && !options.signal ? releases.add(leaseId) : operations.release(leaseId, options),
     async acquire(request, options) {
-      const body = await http.request('acquire', toWireAcquire(request), options);
+      const carried = !options?.signal?.aborted ? releases.take() : null;
+      const wire = toWireAcquire(request);
+      const params = carried?.leaseIds.length ? { ...wire, release: carried.leaseIds } : wire;
+      let body: Awaited<ReturnType<HttpTransport['acquireBytes']>>;
+      try {
+        // A read asks for the bytes as the answer: a small one-blob object then takes one request.
+        body =
+          request.intent === 'read'
+            ? await http.acquireBytes(params, options)
+            : await http.request('acquire', params, options);
+        carried?.settle(body.release_failed);
+      } catch (err) {
+        carried?.settle(undefined);
+        throw err;
+      }
       const lease = fromWireLease(body.lease);
       const { handles, ...object } = fromWireObject(body.object);
+      if (body.bytes) return { lease, object, access: [{ kind: 'bytes', data: body.bytes }] };
       const access: BlobAccess[] = handles.map((handle, index) => {
         if (handle?.kind === 'path') return { kind: 'path', path: handle.path };
         if (handle?.kind === 'url' && /^https?:\/\//.test(handle.url)) return { kind: 'remote', url: handle.url };
@@ -64,6 +94,6 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
         },
       };
     },
-    close: async () => undefined,
+    close: async () => releases.flush(),
   };
 }

@@ -176,6 +176,43 @@ describe.each(['mem', 'fs'] as const)('HTTP binding, raw requests, %s storage', 
     expect(await leases()).toBe(1);
   });
 
+  it('answers a read acquire that accepts octet-stream with the bytes, the lease and object in headers', async () => {
+    const base = await start(storage);
+    const create = { intent: 'create', object_id: 'bytes', blobs: [{ size: 5 }], meta: { kind: 'é' } };
+    const created = (await raw(base, 'POST', '/v1/leases', json(create))).json() as { lease: { lease_id: string } };
+    await raw(base, 'PUT', `/v1/leases/${created.lease.lease_id}/blobs/0`, {
+      body: 'hello',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    await raw(base, 'POST', `/v1/leases/${created.lease.lease_id}/seal`);
+    const read = { intent: 'read', object_id: 'bytes', release: [created.lease.lease_id, 'gone'] };
+    const asBytes = { ...json(read), headers: { ...json(read).headers, accept: 'application/octet-stream' } };
+    const answer = await raw(base, 'POST', '/v1/leases', asBytes);
+    expect([answer.status, answer.headers['content-type'], answer.body.toString()]).toEqual([
+      201,
+      'application/octet-stream',
+      'hello',
+    ]);
+    const header = (name: string): unknown => JSON.parse(decodeURIComponent(answer.headers[name] as string));
+    expect(header('packice-lease')).toMatchObject({ object_id: 'bytes', access: 'read' });
+    expect(header('packice-object')).toMatchObject({ object_id: 'bytes', size: 5, meta: { kind: 'é' } });
+    expect(header('packice-release-failed')).toEqual([
+      { lease_id: 'gone', error: expect.objectContaining({ code: 'LEASE_NOT_FOUND' }) },
+    ]);
+    // JSON first in Accept, or no Accept: the JSON answer as always.
+    const jsonFirst = { ...json({ intent: 'read', object_id: 'bytes' }) };
+    jsonFirst.headers = { ...jsonFirst.headers, accept: 'application/json, application/octet-stream' } as never;
+    const asJson = await raw(base, 'POST', '/v1/leases', jsonFirst);
+    expect(asJson.json()).toMatchObject({ lease: { object_id: 'bytes' }, object: { blobs: [{ size: 5 }] } });
+    const missing = await raw(base, 'POST', '/v1/leases', {
+      ...asBytes,
+      body: JSON.stringify({ intent: 'read', object_id: 'nope' }),
+    });
+    expect([missing.status, missing.json()]).toMatchObject([404, { error: { code: 'NOT_FOUND' } }]);
+    const leases = (await raw(base, 'GET', '/v1/stats')).json() as { leases: number };
+    expect(leases.leases).toBe(2); // the create lease went with the first read; two read leases are held
+  });
+
   it('pages list_objects and list_leases with limit and cursor in the query', async () => {
     const base = await start(storage);
     for (const id of ['c', 'a', 'b']) {

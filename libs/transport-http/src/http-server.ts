@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   serverName?: string;
   /** Told of every answered request (for metrics): its op, `ok` or the error code, its duration. */
   onRequest?: (op: string, code: string, seconds: number) => void;
+  /** Told of every release an acquire carried (for metrics): `ok` or the error code. */
+  onCarriedRelease?: (code: string) => void;
 }
 
 /** Defaults of {@link HttpServerOptions}. */
@@ -52,7 +54,7 @@ export interface HttpServer extends AsyncDisposable {
 class HttpServerImpl implements HttpServer {
   readonly fastify: FastifyInstance;
   #url: string | null = null;
-  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'logger' | 'onRequest'>> &
+  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'logger' | 'onRequest' | 'onCarriedRelease'>> &
     Pick<HttpServerOptions, 'token'>;
   readonly #shutdown = new AbortController();
   #closing: Promise<void> | null = null;
@@ -73,7 +75,12 @@ class HttpServerImpl implements HttpServer {
     void this.fastify
       .register(errorHandling)
       .register(admissionHook, { token: this.#options.token, closing: () => this.#closing !== null })
-      .register(controlRoutes, { peer, serverName: this.#options.serverName, shutdown: this.#shutdown.signal })
+      .register(controlRoutes, {
+        peer,
+        serverName: this.#options.serverName,
+        shutdown: this.#shutdown.signal,
+        onCarriedRelease: options.onCarriedRelease,
+      })
       .register(dataRoutes, { peer })
       .register(eventsRoute, { peer, shutdown: this.#shutdown.signal });
   }

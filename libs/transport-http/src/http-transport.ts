@@ -66,6 +66,40 @@ export class HttpTransport {
     return (await response.json()) as OpResult<O>;
   }
 
+  /**
+   * A read `acquire` that asks for the bytes as the answer (`Accept: application/octet-stream`):
+   * a node answers a small one-blob object that way, with the lease and object in headers, and
+   * anything else with the usual JSON (then `bytes` is absent).
+   */
+  async acquireBytes(
+    params: OpParams<'acquire'>,
+    options: CallOptions = {},
+  ): Promise<OpResult<'acquire'> & { bytes?: Buffer }> {
+    const response = await this.#fetch(OPS.acquire.http?.path ?? '/v1/leases', {
+      method: 'POST',
+      headers: {
+        ...this.#headers,
+        'content-type': 'application/json',
+        accept: 'application/octet-stream, application/json',
+      },
+      body: JSON.stringify(params),
+      signal: options.signal,
+    });
+    if (!response.headers.get('content-type')?.startsWith('application/octet-stream')) {
+      return (await response.json()) as OpResult<'acquire'>;
+    }
+    const header = (name: string): unknown => {
+      const value = response.headers.get(name);
+      return value === null ? undefined : JSON.parse(decodeURIComponent(value));
+    };
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const answer = { lease: header('packice-lease'), object: header('packice-object'), bytes };
+    const failed = header('packice-release-failed');
+    return (failed === undefined ? answer : { ...answer, release_failed: failed }) as OpResult<'acquire'> & {
+      bytes: Buffer;
+    };
+  }
+
   /** Streams `data` into blob `index` of a create lease; resolves with the blob's size. */
   async putBlob(leaseId: string, index: number, data: BlobBody, options: CallOptions = {}): Promise<number> {
     const body = data instanceof Uint8Array ? data : Readable.from(data);

@@ -69,8 +69,9 @@ export async function acquire(
   conn: UdsConnection,
   params: OpParams<'acquire'>,
   onLease: OnLease,
+  onCarried?: (code: string) => void,
 ): Promise<UdsAnswer> {
-  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release), onCarried);
   const { answer, fds } = await grant(peer, conn, params, onLease, inlineBudget(conn));
   return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
 }
@@ -86,6 +87,7 @@ export async function acquireMany(
   conn: UdsConnection,
   params: OpParams<'acquire_many'>,
   onLease: OnLease,
+  onCarried?: (code: string) => void,
 ): Promise<UdsAnswer> {
   const objectIds = parseAcquireMany(params);
   const one = (objectId: string): OpParams<'acquire'> => ({
@@ -94,7 +96,7 @@ export async function acquireMany(
     ttl_ms: params.ttl_ms,
     timeout_ms: params.timeout_ms,
   });
-  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release));
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release), onCarried);
   const budget = inlineBudget(conn);
   const settled = await Promise.allSettled(objectIds.map((id) => grant(peer, conn, one(id), onLease, budget)));
   const fds: number[] = [];

@@ -11,9 +11,15 @@ import type {
   WireObject,
 } from '@packice/protocol';
 import { fromWireError, PackIceError, toPackIceError } from '@packice/core';
-import { decodeEvent, fromWireLease, fromWireObject, toWireAcquire, wireOperations } from '@packice/protocol';
+import {
+  decodeEvent,
+  fromWireLease,
+  fromWireObject,
+  ReleaseQueue,
+  toWireAcquire,
+  wireOperations,
+} from '@packice/protocol';
 import { closeQuietly } from '@packice/native';
-import { ReleaseQueue } from './release-queue';
 import type { UdsTransport } from './uds-transport';
 
 /**

@@ -19,12 +19,13 @@ export type UdsDispatch = (conn: UdsConnection, op: string, params: object) => P
 /**
  * The UDS binding's dispatch, from the op table: `hello` and `ping` answered here, `acquire` with
  * the connection's holder and descriptors, every other op through the shared plain handlers.
- * `onLease` is told of each lease granted to a connection.
+ * `onLease` is told of each lease granted to a connection, `onCarried` of each release an acquire carried.
  */
 export function createUdsDispatch(
   peer: Peer,
   hello: () => WireHello,
   onLease: (conn: UdsConnection, leaseId: string) => void,
+  onCarried?: (code: string) => void,
 ): UdsDispatch {
   const plain = plainOpHandlers(peer);
   return async (conn, op, params) => {
@@ -38,8 +39,10 @@ export function createUdsDispatch(
       return { result: hello() };
     }
     if (op === 'ping') return { result: {} };
-    if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease);
-    if (op === 'acquire_many') return acquireMany(peer, conn, params as OpParams<'acquire_many'>, onLease);
+    if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease, onCarried);
+    if (op === 'acquire_many') {
+      return acquireMany(peer, conn, params as OpParams<'acquire_many'>, onLease, onCarried);
+    }
     if (op === 'subscribe') return subscribe(peer, conn, params as OpParams<'subscribe'>);
     if (op === 'unsubscribe') {
       const { subscription_id: id } = params as OpParams<'unsubscribe'>;

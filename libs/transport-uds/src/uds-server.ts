@@ -25,6 +25,8 @@ export interface UdsServerOptions {
   serverName?: string;
   /** Told of every answered request (for metrics): its op, `ok` or the error code, its duration. */
   onRequest?: (op: string, code: string, seconds: number) => void;
+  /** Told of every release an `acquire` carried (for metrics): `ok` or the error code. */
+  onCarriedRelease?: (code: string) => void;
 }
 
 /** Defaults of {@link UdsServerOptions}. */
@@ -100,6 +102,7 @@ class UdsServerImpl implements UdsServer, ConnectionHost {
       peer,
       () => hello,
       (conn, leaseId) => this.#leaseOwners.set(leaseId, conn),
+      options.onCarriedRelease,
     );
   }
 

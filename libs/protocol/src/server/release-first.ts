@@ -20,14 +20,24 @@ export function parseReleaseList(value: unknown): string[] {
   return value as string[];
 }
 
-/** Releases `leaseIds` in order; resolves with those that failed (never rejects). */
-export async function releaseFirst(peer: Peer, leaseIds: readonly string[]): Promise<WireReleaseFailure[]> {
+/**
+ * Releases `leaseIds` in order; resolves with those that failed (never rejects). `observe` is told
+ * of each: `ok` or its error code (metrics count releases carried by acquires).
+ */
+export async function releaseFirst(
+  peer: Peer,
+  leaseIds: readonly string[],
+  observe?: (code: string) => void,
+): Promise<WireReleaseFailure[]> {
   const failed: WireReleaseFailure[] = [];
   for (const leaseId of leaseIds) {
     try {
       await peer.release(leaseId);
+      observe?.('ok');
     } catch (err) {
-      failed.push({ lease_id: leaseId, error: toPackIceError(err).toJSON() });
+      const error = toPackIceError(err);
+      observe?.(error.code);
+      failed.push({ lease_id: leaseId, error: error.toJSON() });
     }
   }
   return failed;

@@ -1,6 +1,6 @@
-import type { WireReleaseFailure } from '@packice/protocol';
+import type { WireReleaseFailure } from '../wire/wire-shapes';
 import { fromWireError } from '@packice/core';
-import { MAX_RELEASES_PER_ACQUIRE } from '@packice/protocol';
+import { MAX_RELEASES_PER_ACQUIRE } from '../server/release-first';
 
 interface QueuedRelease {
   leaseId: string;
