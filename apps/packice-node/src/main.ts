@@ -6,6 +6,13 @@ import { redactUrl, resolveConfig, type NodeSettings } from './config';
 import { readConfigFile } from './config-file';
 import { createNode } from './create-node';
 import { failedReport, reportToParent } from './ready-report';
+import { setFlagsFromString } from 'node:v8';
+
+// A node may hold 100,000s of small objects: V8 then grows its heap to about three times what is
+// live before it collects. Sized for memory, the heap stays near what the objects need (measured:
+// 100,000 1 KiB objects, then half replaced, 98 -> 116 MiB outside shared memory instead of
+// 190 -> 305 MiB); request rates stayed within run-to-run noise.
+setFlagsFromString('--optimize-for-size');
 
 /**
  * The settings of a node from its three sources, later ones winning: the JSON config file

@@ -97,7 +97,10 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   const volume = backend === 'memfs' ? new Volume() : null;
   const unit = volume ? undefined : pageSize();
   const pages = (bytes: number): number => (unit ? Math.max(1, Math.ceil(bytes / unit)) * unit : bytes);
+  // Preallocated pages per memfd blob. Slab blobs are only counted: a node may hold 100,000s, and
+  // a map entry each would cost more than their bookkeeping needs.
   const hints = new Map<Blob, number>();
+  let slabBlobs = 0;
   let allocated = 0;
   // Descriptors held by blobs (a memfd each; none for blobs in slabs).
   let descriptors = 0;
@@ -167,6 +170,11 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   };
 
   const forget = async (blob: Blob): Promise<void> => {
+    if (blob instanceof SlabBlob) {
+      if (!blob.live) return;
+      slabBlobs--;
+      return blob.dispose();
+    }
     const hint = hints.get(blob);
     if (hint === undefined) return;
     hints.delete(blob);
@@ -184,7 +192,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       return allocated;
     },
     get liveBlobs() {
-      return hints.size;
+      return hints.size + slabBlobs;
     },
     get slabs() {
       return slabs?.slabs ?? 0;
@@ -221,7 +229,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
           if (slabs && data && inSlab(index)) {
             const blob = new SlabBlob(slabs, slabs.store(data), data.byteLength, index, objectId);
             made.push(blob);
-            hints.set(blob, 0);
+            slabBlobs++;
             continue;
           }
           const blob = volume
@@ -232,7 +240,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
           if (data) await blob.write(data, 0);
         }
       } catch (err) {
-        allocated -= need - made.reduce((n, b) => n + (hints.get(b) ?? 0), 0);
+        allocated -= need - made.reduce((n, b) => n + (b instanceof SlabBlob ? 0 : (hints.get(b) ?? 0)), 0);
         await Promise.all(made.map(forget));
         throw fromSystemError(err, `creating object ${objectId}`);
       }
@@ -249,7 +257,8 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
       if (closed) return;
       closed = true;
       await Promise.all([...hints.keys()].map(forget));
-      slabs?.close();
+      slabs?.close(); // every slab blob's slot with it
+      slabBlobs = 0;
     },
   };
 }

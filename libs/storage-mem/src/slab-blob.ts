@@ -44,6 +44,11 @@ export class SlabBlob implements Blob {
     return this.#sealed;
   }
 
+  /** False once disposed (its slot is free). */
+  get live(): boolean {
+    return this.#slab !== null;
+  }
+
   get heldBytes(): number {
     return this.#capacity;
   }
