@@ -118,6 +118,26 @@ describe('EventHub', () => {
     expect(hub.subscribers).toBe(0);
   });
 
+  it('offers the overflow notice again until taken, with no later event needed (a replay past the bound)', async () => {
+    const { peer, hub } = setup();
+    for (const id of ['r1', 'r2', 'r3']) await peer.release(await put(peer, id));
+    const seen: Seen = [];
+    let room = 1; // takes one event, then nothing until the test makes room
+    const subscription = await hub.subscribe({ replay: true }, (event) =>
+      room > 0 ? (room--, seen.push(event), true) : false,
+    );
+    expect(subscription.dropped).toBe(2);
+    room = 1;
+    const deadline = Date.now() + 5_000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(seen).toEqual([
+      expect.objectContaining({ event: 'sealed', object_id: 'r1', replay: true }),
+      { event: 'overflow', dropped: 2, at: expect.any(Number) },
+    ]);
+    expect(subscription.dropped).toBe(0);
+    subscription.close();
+  });
+
   it('is one per Peer', () => {
     const { peer } = setup();
     expect(eventHubOf(peer)).toBe(eventHubOf(peer));

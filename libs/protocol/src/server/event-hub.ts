@@ -118,7 +118,13 @@ export class EventHub {
   /** Stops every subscription and listens no more. */
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    for (const subscriber of [...this.#subscribers.values()]) subscriber.close();
     this.#subscribers.clear();
+  }
+
+  /** @internal */
+  knows(id: string): boolean {
+    return this.#subscribers.has(id);
   }
 
   /** @internal */
@@ -144,9 +150,14 @@ export class EventHub {
   }
 }
 
+/** How soon a dropped subscriber is offered its overflow notice again (ms). */
+const NOTICE_RETRY_MS = 20;
+
 class Subscriber implements EventSubscription {
   dropped = 0;
   holding = false;
+  #closed = false;
+  #retry: ReturnType<typeof setTimeout> | null = null;
   /** History and replay, sent first. */
   readonly #early: NodeEvent[] = [];
   /** Live events that came while holding. */
@@ -187,12 +198,27 @@ class Subscriber implements EventSubscription {
   }
 
   close(): void {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
     this.hub.forget(this.id);
   }
 
   #drop(): void {
     this.dropped++;
     this.hub.countDropped();
+    // The overflow notice must not wait for a next event that may never come (e.g. after a replay
+    // larger than the bound): it is offered again until the subscriber can take it.
+    if (!this.#retry && !this.#closed) this.#retry = setTimeout(() => this.#notice(), NOTICE_RETRY_MS);
+    this.#retry?.unref?.();
+  }
+
+  #notice(): void {
+    this.#retry = null;
+    if (this.#closed || this.holding || this.dropped === 0 || !this.hub.knows(this.id)) return;
+    if (this.deliver({ event: 'overflow', dropped: this.dropped, at: this.hub.now() })) this.dropped = 0;
+    else this.#retry = setTimeout(() => this.#notice(), NOTICE_RETRY_MS);
+    this.#retry?.unref?.();
   }
 }
 
