@@ -9,6 +9,7 @@ const { handoff } = require('./suites/handoff.cjs');
 const { operations } = require('./suites/operations.cjs');
 const { http } = require('./suites/http.cjs');
 const { create } = require('./suites/create.cjs');
+const { smallObjects } = require('./suites/small-objects.cjs');
 const { writeReport } = require('./report/write.cjs');
 const { targets } = require('./report/targets.cjs');
 
@@ -62,6 +63,7 @@ async function main() {
   results.operations = await operations({ quick, log });
   results.http = await http({ quick, log });
   results.create = await create({ quick, log });
+  results.small = await smallObjects({ quick, log });
   results.extra = quick ? [] : await extras();
   results.targets = targets(results);
   results.seconds = (Date.now() - started) / 1000;
@@ -69,7 +71,9 @@ async function main() {
   await writeReport(results, OUT);
   for (const t of results.targets)
     log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.ratio.toFixed(2)}x (${t.packice} vs ${t.baseline})`);
-  log(`wrote docs/bench (results.json, README.md, handoff.svg, operations.svg) in ${Math.round(results.seconds)} s`);
+  log(
+    `wrote docs/bench (results.json, README.md, handoff.svg, operations.svg, small-objects.svg) in ${Math.round(results.seconds)} s`,
+  );
 }
 
 main().catch((err) => {

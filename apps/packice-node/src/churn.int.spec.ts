@@ -85,18 +85,18 @@ describe('churn of small objects', () => {
 
   it('evicts least recently used first, across size classes (slabs)', async () => {
     const socket = join(dir, 'evict.sock');
-    // Slots of 128 B, 1 KiB and 16 KiB: 10 objects of each hold 174,080 bytes of the capacity.
-    const node = await startNodeProcess(['--socket', socket, '--capacity', '180000']);
+    // Slots of 128 B, 1 KiB and 4 KiB: 10 objects of each hold 52,480 bytes of the capacity.
+    const node = await startNodeProcess(['--socket', socket, '--capacity', '55000']);
     const client = await connect(socket);
-    const sizes = [100, 1000, 10_000];
+    const sizes = [100, 1000, 3000];
     const ids = Array.from({ length: 30 }, (_, i) => `e-${i}`);
     for (const [i, id] of ids.entries()) await client.put(payload(id, sizes[i % 3]), { objectId: id });
     const order = shuffled(ids, 12345);
     for (const id of order) await client.get(id); // each read is a use: this is now the LRU order
     const events = client.watch();
     await client.stats(); // the subscription is in place
-    // 8 x 16 KiB: room is made by evicting some (not all) of the first 30.
-    for (let i = 0; i < 8; i++) await client.put(payload(`n-${i}`, 10_000), { objectId: `n-${i}` });
+    // 8 x 4 KiB: room is made by evicting some (not all) of the first 30.
+    for (let i = 0; i < 8; i++) await client.put(payload(`n-${i}`, 3000), { objectId: `n-${i}` });
     const evicted: string[] = [];
     const expected = (await client.stats()).evictions;
     expect(expected).toBeGreaterThanOrEqual(8);

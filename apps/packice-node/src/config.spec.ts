@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resolveConfig', () => {
   it('defaults to UDS + memory, a per-user socket, HTTP on 127.0.0.1, no capacity', () => {
-    expect(resolveConfig({}, {}).smallObjectMaxBytes).toBe(65_536);
+    expect(resolveConfig({}, {}).smallObjectMaxBytes).toBe(4_096);
     expect(resolveConfig({ smallObjects: '16KiB' }, {}).smallObjectMaxBytes).toBe(16_384);
     expect(resolveConfig({ smallObjects: '0' }, {}).smallObjectMaxBytes).toBe(0);
     expect(resolveConfig({ smallObjects: 'off' }, {}).smallObjectMaxBytes).toBe(0);

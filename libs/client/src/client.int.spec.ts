@@ -130,7 +130,7 @@ describe.each(Object.entries(targets))('client against %s', (_name, target) => {
 
   it('writes through a create lease and maps the sealed object (zero-copy above the slab threshold)', async () => {
     const id = uniqueId('mapped');
-    const size = 256 * 1024; // over the memory storage's 64 KiB small-object threshold
+    const size = 256 * 1024; // over the memory storage's small-object threshold (4 KiB)
     const lease = await producer.acquire({ intent: 'create', objectId: id, blobs: [{ size }] });
     expect(lease).toMatchObject({ objectId: id, access: 'create' });
     const bytes = Buffer.alloc(size);

@@ -55,7 +55,7 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
   capacity: { setting: 'capacity', description: 'capacity, e.g. 512MiB or 2GiB', env: 'PACKICE_CAPACITY' },
   'small-objects': {
     setting: 'smallObjects',
-    description: 'memory storage: keep objects up to this size in shared slabs, e.g. 16KiB (default 64KiB; 0: off)',
+    description: 'memory storage: keep objects up to this size in shared slabs, e.g. 16KiB (default 4KiB; 0: off)',
     env: 'PACKICE_SMALL_OBJECTS',
   },
   'default-ttl': {

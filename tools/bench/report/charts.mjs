@@ -91,3 +91,37 @@ export function operationsChart(results) {
     },
   });
 }
+
+/** Small objects: each comparison's median ratio to its baseline, with its target marked. */
+export function smallObjectsChart(results, pairs, medianRatio) {
+  const values = pairs.flatMap(([what, measure, base, goal]) => {
+    const found = medianRatio(results.small, measure, base);
+    return found ? [{ what, ratio: Number(found.ratio.toFixed(3)), goal: goal ?? null }] : [];
+  });
+  return svgOf({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Small objects: PackIce / baseline, median of rounds (target ticked)', anchor: 'start' },
+    width: 460,
+    height: { step: 26 },
+    data: { values },
+    encoding: { y: { field: 'what', type: 'nominal', title: null, sort: null, axis: { labelLimit: 380 } } },
+    layer: [
+      {
+        mark: 'bar',
+        encoding: {
+          x: { field: 'ratio', type: 'quantitative', title: 'times the baseline rate' },
+          color: {
+            condition: { test: 'datum.goal !== null && datum.ratio < datum.goal', value: '#d62728' },
+            value: '#1f77b4',
+          },
+          tooltip: [{ field: 'ratio' }, { field: 'goal' }],
+        },
+      },
+      {
+        transform: [{ filter: 'datum.goal !== null' }],
+        mark: { type: 'tick', color: 'black', thickness: 2 },
+        encoding: { x: { field: 'goal', type: 'quantitative' } },
+      },
+    ],
+  });
+}

@@ -75,6 +75,43 @@ function createTable({ create }) {
   );
 }
 
+function smallTable(small) {
+  const { medianRatio, SMALL_PAIRS } = require('./targets.cjs');
+  const rows = SMALL_PAIRS.map(([what, measure, base, goal]) => {
+    const found = medianRatio(small, measure, base);
+    if (!found) return [what, 'not measured', '', '', goal === null ? '' : `${goal}x`];
+    return [
+      what,
+      fixed(found.packice, 0),
+      fixed(found.baseline, 0),
+      ratio(found.ratio),
+      goal === null ? '' : `${goal}x`,
+    ];
+  });
+  return table(['comparison', 'PackIce ops/s', 'baseline ops/s', 'ratio (median)', 'target'], rows);
+}
+
+function smallSection({ small }) {
+  if (!small) return '';
+  const { many } = small;
+  return `
+## Small objects
+
+Client processes (the TS client, a net NDJSON echo client, ioredis) each doing one operation
+after another for ${small.seconds} s, ${small.rounds} interleaved rounds; every ratio is the median of the rounds'
+ratios. The echo's answer (reads) or request (puts) carries the same bytes as base64 JSON, as
+PackIce's inline answers do; Redis is a \`redis-server\` the bench starts on a Unix socket.
+
+![small objects](small-objects.svg)
+
+${smallTable(small)}
+
+${many.count.toLocaleString('en-US')} live 1 KiB objects in a node started under \`ulimit -n 1024\` (filled by 4 clients in
+${many.fillSeconds.toFixed(1)} s): ${many.fds} open descriptors (${many.slabs} of them slabs), ${(many.perObjectBytes / KiB).toFixed(2)} KiB of node memory per object
+(resident outside shared memory, plus the slabs' bytes; payload included), ${many.identical.toLocaleString('en-US')} read back identical.
+`;
+}
+
 function targetsTable({ targets }) {
   return table(
     ['target', 'measured', 'PackIce', 'baseline', 'met'],
@@ -128,7 +165,7 @@ ${httpTable(results)}
 ## Create + write + seal in memory storage
 
 ${createTable(results)}
-${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
+${smallSection(results)}${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
 }
 
 module.exports = { markdown, size };

@@ -1,10 +1,46 @@
-// The performance targets (issue 15), each as a ratio to its baseline from the same run.
+// The performance targets (issues 15 and 22), each as a ratio to its baseline from the same run.
 const GiB = 2 ** 30;
+const KiB = 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The small-object comparisons (issue 22): PackIce's measure and its baseline's, as [measure,
+ * clients, bytes], and the goal (null: reported, no target). Ratios are medians over rounds.
+ */
+const SMALL_PAIRS = [
+  ['1 KiB read cycle, 1 client, vs the net echo', ['read', 1, KiB], ['echo-read', 1, KiB], 0.8],
+  ['1 KiB read cycle, 16 client processes, vs the echo with 16', ['read', 16, KiB], ['echo-read', 16, KiB], 0.5],
+  ['1 KiB put(), 1 client, vs the net echo', ['put', 1, KiB], ['echo-put', 1, KiB], 0.8],
+  ['1 KiB read cycle vs Redis GET', ['read', 1, KiB], ['redis-get', 1, KiB], 0.8],
+  ['1 KiB put() vs Redis SET', ['put', 1, KiB], ['redis-set', 1, KiB], 0.8],
+  ['64 KiB read cycle vs Redis GET', ['read', 1, 64 * KiB], ['redis-get', 1, 64 * KiB], 1],
+  ['1 KiB put(), fs storage, vs the net echo', ['fs-put', 1, KiB], ['echo-put', 1, KiB], null],
+];
 const ms = (x) => `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2)} ms`;
 const perSecond = (x, unit) => `${Math.round(x).toLocaleString('en-US')} ${unit}/s`;
 
+/** The median over rounds of PackIce's rate to a baseline's, for one pair of measures (null if unmeasured). */
+function medianRatio(small, [measure, clients, bytes], [base, baseClients, baseBytes]) {
+  const at = (m, c, b, round) =>
+    small.rows.find((r) => r.measure === m && r.clients === c && r.bytes === b && r.round === round);
+  const ratios = [];
+  const rates = [];
+  const baseRates = [];
+  for (let round = 0; round < small.rounds; round++) {
+    const p = at(measure, clients, bytes, round);
+    const q = at(base, baseClients, baseBytes, round);
+    if (!p || !q) continue;
+    ratios.push(p.opsPerSecond / q.opsPerSecond);
+    rates.push(p.opsPerSecond);
+    baseRates.push(q.opsPerSecond);
+  }
+  return ratios.length
+    ? { ratio: median(ratios), packice: median(rates), baseline: median(baseRates), rounds: ratios.length }
+    : null;
+}
+
 /** Every target with PackIce's figure, the baseline's, their ratio and whether it is met. */
-function targets({ handoff, operations, http, create }) {
+function targets({ handoff, operations, http, create, small }) {
   const handoffAt = (method) => handoff.rows.find((r) => r.method === method && r.bytes === GiB);
   const ops = (op, transport) =>
     operations.rows.find((r) => r.op === op && r.transport === transport && r.clients === 1);
@@ -52,7 +88,35 @@ function targets({ handoff, operations, http, create }) {
       ms(created('baseline').ms),
     );
   }
+  if (small) {
+    for (const [what, measure, base, goal] of SMALL_PAIRS) {
+      const found = medianRatio(small, measure, base);
+      if (goal === null || !found) continue;
+      add(
+        `${what}, >= ${goal}x (median of ${found.rounds} rounds)`,
+        found.ratio,
+        goal,
+        perSecond(found.packice, 'ops'),
+        perSecond(found.baseline, 'ops'),
+      );
+    }
+    const { many } = small;
+    add(
+      `${many.count.toLocaleString('en-US')} live 1 KiB objects under ulimit -n 1024, each read back identical: < 200 node descriptors`,
+      many.identical === many.count ? 200 / many.fds : 0,
+      1,
+      `${many.fds} descriptors (${many.slabs} slabs), ${many.identical.toLocaleString('en-US')} identical`,
+      '200 descriptors',
+    );
+    add(
+      'node memory per live 1 KiB object (outside shared memory, plus slab bytes), <= 2.5 KiB',
+      (2.5 * KiB) / many.perObjectBytes,
+      1,
+      `${(many.perObjectBytes / KiB).toFixed(2)} KiB`,
+      '2.5 KiB',
+    );
+  }
   return list;
 }
 
-module.exports = { targets };
+module.exports = { medianRatio, SMALL_PAIRS, targets };

@@ -1,4 +1,5 @@
-// Writes the bench page from results: README.md (tables), handoff.svg and operations.svg, and
+// Writes the bench page from results: README.md (tables), handoff.svg, operations.svg and (with
+// small-object figures) small-objects.svg, and
 // results.json. `node write.cjs <results.json> <dir>` re-renders a saved run without re-measuring.
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -7,10 +8,13 @@ const { markdown } = require('./markdown.cjs');
 /** Writes every file of the page for `results` into `dir`. */
 async function writeReport(results, dir) {
   // vega and vega-lite are ES modules only.
-  const { handoffChart, operationsChart } = await import('./charts.mjs');
+  const { handoffChart, operationsChart, smallObjectsChart } = await import('./charts.mjs');
+  const { medianRatio, SMALL_PAIRS } = require('./targets.cjs');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'handoff.svg'), await handoffChart(results));
   writeFileSync(join(dir, 'operations.svg'), await operationsChart(results));
+  if (results.small)
+    writeFileSync(join(dir, 'small-objects.svg'), await smallObjectsChart(results, SMALL_PAIRS, medianRatio));
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(dir, 'README.md'), markdown(results));
 }

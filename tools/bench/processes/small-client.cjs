@@ -1,0 +1,100 @@
+// One client process of the small-objects benchmark: runs one kind of operation, one after
+// another, for a while, and reports how many it completed (to its parent over IPC).
+// node small-client.cjs <kind> <target> <seconds> [bytes]
+//   kind: echo-read | echo-put (net NDJSON echo whose answer / request carries the bytes),
+//         read | put (PackIce TS client), redis-get | redis-set (ioredis)
+const net = require('node:net');
+const { connect } = require('@packice/client');
+
+const [kind, target, secondsArg, bytesArg] = process.argv.slice(2);
+const seconds = Number(secondsArg);
+const bytes = Number(bytesArg ?? 1024);
+const payload = Buffer.alloc(bytes, 0x5a);
+
+/** A line-JSON client of the echo server: one request at a time. */
+async function echo(carries) {
+  const socket = net.createConnection(target);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.setEncoding('utf8');
+  let buffer = '';
+  let waiting = null;
+  socket.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) !== -1) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const answer = JSON.parse(line);
+      // A read answer carries the bytes as base64, as PackIce's inline answers do.
+      if (answer.data) Buffer.from(answer.data, 'base64');
+      const resolve = waiting;
+      waiting = null;
+      resolve();
+    }
+  });
+  let id = 0;
+  const data = payload.toString('base64');
+  const call = () =>
+    new Promise((resolve) => {
+      waiting = resolve;
+      const request = carries === 'request' ? { id: ++id, op: 'put', data } : { id: ++id, op: 'get', bytes };
+      socket.write(`${JSON.stringify(request)}\n`);
+    });
+  return { call, close: async () => socket.destroy() };
+}
+
+async function packice(op) {
+  const client = await connect(target);
+  let n = 0;
+  const objectId = `obj-${bytes}`;
+  const call =
+    op === 'read'
+      ? async () => {
+          const lease = await client.acquire({ intent: 'read', objectId });
+          await lease.map();
+          await lease.release();
+        }
+      : () => client.put(payload, { objectId: `put-${process.pid}-${++n}` });
+  return { call, close: () => client.close() };
+}
+
+async function redis(op) {
+  const Redis = require('ioredis');
+  const client = new Redis({ path: target, lazyConnect: true, enableAutoPipelining: false });
+  await client.connect();
+  const key = `obj-${bytes}`;
+  let n = 0;
+  const call = op === 'get' ? () => client.getBuffer(key) : () => client.set(`put-${process.pid}-${++n}`, payload);
+  return { call, close: async () => client.disconnect() };
+}
+
+async function main() {
+  const opened =
+    kind === 'echo-read'
+      ? await echo('answer')
+      : kind === 'echo-put'
+        ? await echo('request')
+        : kind.startsWith('redis-')
+          ? await redis(kind.slice(6))
+          : await packice(kind);
+  // Warm up (connections, JIT) for a fifth of the time; not counted.
+  const warm = performance.now() + Math.min(seconds / 5, 0.5) * 1000;
+  while (performance.now() < warm) await opened.call();
+  process.send({ warmed: true });
+  await new Promise((resolve) => process.once('message', resolve)); // every client starts together
+  let ops = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  while (performance.now() < deadline) {
+    await opened.call();
+    ops++;
+  }
+  const took = (performance.now() - started) / 1000;
+  await opened.close();
+  process.send({ ops, seconds: took });
+}
+
+main().catch((err) => {
+  process.send({ error: String(err && err.stack ? err.stack : err) });
+  process.exit(1);
+});
