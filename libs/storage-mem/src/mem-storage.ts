@@ -157,7 +157,7 @@ export function createMemStorage(options: MemStorageOptions = {}): MemStorage {
   // Each memfd blob holds one descriptor. Counting /proc/self/fd costs a directory read, so it is
   // done only once the blobs alone come near the limit.
   const checkDescriptors = (count: number): void => {
-    if (volume) return;
+    if (volume || count === 0) return; // slab objects need no descriptor (a new slab asks for its own)
     const limit = getFileLimit().soft;
     if (descriptors + (slabs?.slabs ?? 0) + count + 2 * descriptorReserve < limit) return;
     const inUse = openDescriptorCount();
