@@ -1,8 +1,8 @@
 // The load generator of the operations benchmark: asked over IPC to run one operation from N
 // concurrent clients (each its own connection) for a while, it answers how many it completed.
 // node load.cjs. In-process runs use a Peer of its own, in this process.
-const net = require('node:net');
 const { connect } = require('@packice/client');
+const { echoClient } = require('./echo-client.cjs');
 const { serve } = require('./serve.cjs');
 const { createPeer } = require('@packice/core');
 const { createMemStorage } = require('@packice/storage-mem');
@@ -15,33 +15,9 @@ let targets;
 let peer;
 let made = 0;
 
-/** A line-JSON client of the net echo server: one request at a time. */
-async function echoClient(path) {
-  const socket = net.createConnection(path);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.setEncoding('utf8');
-  let buffer = '';
-  let waiting = null;
-  socket.on('data', (chunk) => {
-    buffer += chunk;
-    const nl = buffer.indexOf('\n');
-    if (nl === -1 || !waiting) return;
-    buffer = buffer.slice(nl + 1);
-    const resolve = waiting;
-    waiting = null;
-    resolve();
-  });
-  let id = 0;
-  return {
-    call: () =>
-      new Promise((resolve) => ((waiting = resolve), socket.write(`${JSON.stringify({ id: ++id, op: 'ping' })}\n`))),
-    close: async () => socket.destroy(),
-  };
-}
-
 /** One client's operation as a function, and how to let go of the client. */
 async function opener(transport, op) {
-  if (transport === 'net') return echoClient(targets.echo);
+  if (transport === 'net') return echoClient(targets.echo, (id) => ({ id, op: 'ping' }));
   if (transport === 'uds' && op === 'ping') {
     const uds = await connectUds(targets.socket);
     return { call: () => uds.request('ping'), close: () => uds.close() };

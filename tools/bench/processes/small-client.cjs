@@ -3,44 +3,18 @@
 // node small-client.cjs <kind> <target> <seconds> [bytes]
 //   kind: echo-read | echo-put (net NDJSON echo whose answer / request carries the bytes),
 //         read | put (PackIce TS client), redis-get | redis-set (ioredis)
-const net = require('node:net');
 const { connect } = require('@packice/client');
+const { echoClient } = require('./echo-client.cjs');
 
 const [kind, target, secondsArg, bytesArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const bytes = Number(bytesArg ?? 1024);
 const payload = Buffer.alloc(bytes, 0x5a);
 
-/** A line-JSON client of the echo server: one request at a time. */
-async function echo(carries) {
-  const socket = net.createConnection(target);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.setEncoding('utf8');
-  let buffer = '';
-  let waiting = null;
-  socket.on('data', (chunk) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const answer = JSON.parse(line);
-      // A read answer carries the bytes as base64, as PackIce's inline answers do.
-      if (answer.data) Buffer.from(answer.data, 'base64');
-      const resolve = waiting;
-      waiting = null;
-      resolve();
-    }
-  });
-  let id = 0;
+/** The echo baseline: the answer (reads) or the request (puts) carries the bytes, base64. */
+function echo(carries) {
   const data = payload.toString('base64');
-  const call = () =>
-    new Promise((resolve) => {
-      waiting = resolve;
-      const request = carries === 'request' ? { id: ++id, op: 'put', data } : { id: ++id, op: 'get', bytes };
-      socket.write(`${JSON.stringify(request)}\n`);
-    });
-  return { call, close: async () => socket.destroy() };
+  return echoClient(target, (id) => (carries === 'request' ? { id, op: 'put', data } : { id, op: 'get', bytes }));
 }
 
 async function packice(op) {
