@@ -2,9 +2,11 @@
 // another, for a while, and reports how many it completed (to its parent over IPC).
 // node small-client.cjs <kind> <target> <seconds> [bytes]
 //   kind: echo-read | echo-put (net NDJSON echo whose answer / request carries the bytes),
+//         koffi-echo-read (the same read echo over koffi-owned sockets, koffi-echo.cjs),
 //         read | put (PackIce TS client), redis-get | redis-set (ioredis)
 const { connect } = require('@packice/client');
 const { echoClient } = require('./echo-client.cjs');
+const { koffiEchoClient } = require('./koffi-echo.cjs');
 
 const [kind, target, secondsArg, bytesArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -46,11 +48,13 @@ async function main() {
   const opened =
     kind === 'echo-read'
       ? await echo('answer')
-      : kind === 'echo-put'
-        ? await echo('request')
-        : kind.startsWith('redis-')
-          ? await redis(kind.slice(6))
-          : await packice(kind);
+      : kind === 'koffi-echo-read'
+        ? await koffiEchoClient(target, (id) => ({ id, op: 'get', bytes }))
+        : kind === 'echo-put'
+          ? await echo('request')
+          : kind.startsWith('redis-')
+            ? await redis(kind.slice(6))
+            : await packice(kind);
   // Warm up (connections, JIT) for a fifth of the time; not counted.
   const warm = performance.now() + Math.min(seconds / 5, 0.5) * 1000;
   while (performance.now() < warm) await opened.call();

@@ -9,6 +9,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  */
 const SMALL_PAIRS = [
   ['1 KiB read cycle, 1 client, vs the net echo', ['read', 1, KiB], ['echo-read', 1, KiB], 0.8],
+  [
+    'the echo over koffi sockets vs the net echo (the message path alone)',
+    ['koffi-echo-read', 1, KiB],
+    ['echo-read', 1, KiB],
+    null,
+  ],
   ['1 KiB read cycle, 16 client processes, vs the echo with 16', ['read', 16, KiB], ['echo-read', 16, KiB], 0.5],
   ['1 KiB put(), 1 client, vs the net echo', ['put', 1, KiB], ['echo-put', 1, KiB], 0.8],
   ['1 KiB read cycle vs Redis GET', ['read', 1, KiB], ['redis-get', 1, KiB], 0.8],

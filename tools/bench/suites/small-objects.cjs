@@ -17,6 +17,7 @@ const CLIENT = join(__dirname, '../processes/small-client.cjs');
 /** What each measure is, and the kind of client process that makes it. */
 const MEASURES = {
   'echo-read': { label: 'net echo, answer carries the bytes', kind: 'echo-read' },
+  'koffi-echo-read': { label: 'the same echo over koffi-owned sockets (recvmsg/sendmsg)', kind: 'koffi-echo-read' },
   read: { label: 'PackIce read cycle (acquire + map() + release)', kind: 'read' },
   'echo-put': { label: 'net echo, request carries the bytes', kind: 'echo-put' },
   put: { label: 'PackIce put()', kind: 'put' },
@@ -28,6 +29,7 @@ const MEASURES = {
 /** The cells of one round, run one after another (so that every round interleaves them all). */
 const CELLS = [
   { measure: 'echo-read', clients: 1, bytes: KiB },
+  { measure: 'koffi-echo-read', clients: 1, bytes: KiB },
   { measure: 'read', clients: 1, bytes: KiB },
   { measure: 'redis-get', clients: 1, bytes: KiB },
   { measure: 'echo-put', clients: 1, bytes: KiB },
@@ -162,6 +164,7 @@ async function smallObjects({ quick, log }) {
   const node = await startNode('mem', socket);
   const fsNode = await startNode('fs', fsSocket, join(dir, 'fs'));
   const echo = await start('plain-server.cjs', [join(dir, 'echo.sock'), 'data']);
+  const koffiEcho = await start('koffi-echo.cjs', [join(dir, 'koffi-echo.sock')]);
   const redis = await startRedis(dir);
   const rows = [];
   try {
@@ -177,11 +180,13 @@ async function smallObjects({ quick, log }) {
     const targetOf = (measure) =>
       measure.startsWith('echo')
         ? join(dir, 'echo.sock')
-        : measure.startsWith('redis')
-          ? redis?.path
-          : measure === 'fs-put'
-            ? fsSocket
-            : socket;
+        : measure === 'koffi-echo-read'
+          ? join(dir, 'koffi-echo.sock')
+          : measure.startsWith('redis')
+            ? redis?.path
+            : measure === 'fs-put'
+              ? fsSocket
+              : socket;
     for (let round = 0; round < rounds; round++) {
       for (const cell of CELLS) {
         const target = targetOf(cell.measure);
@@ -203,7 +208,7 @@ async function smallObjects({ quick, log }) {
       many,
     };
   } finally {
-    await stop(node.child, fsNode.child, echo.child, ...(redis ? [redis.child] : []));
+    await stop(node.child, fsNode.child, echo.child, koffiEcho.child, ...(redis ? [redis.child] : []));
     rmSync(dir, { recursive: true, force: true });
   }
 }
