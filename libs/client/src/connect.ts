@@ -5,11 +5,20 @@ import { createHttpClientTransport, HttpTransport } from '@packice/transport-htt
 import { connectUds, createUdsClientTransport } from '@packice/transport-uds';
 import { Client } from './client';
 import { createDirectTransport } from './direct-transport';
+import { httpCredentials } from './http-credentials';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
-  /** HTTP bearer token (default `PACKICE_TOKEN`). */
+  /**
+   * HTTP bearer token. Default `PACKICE_TOKEN`, else the token of the node's runtime record when
+   * this user can read it (a node with HTTP records itself in the user's runtime directory).
+   */
   token?: string;
+  /**
+   * PEM text of the CA to trust for an `https://` node. Default: the file `PACKICE_CA` names, else
+   * the CA the node's runtime record names, else the platform's CAs.
+   */
+  ca?: string | Buffer;
   /** How long to try reaching a node. */
   timeoutMs?: number;
   /** Capacity of a private or new `memory://` peer, in bytes. */
@@ -45,7 +54,8 @@ function isPeer(value: unknown): value is Peer {
  * - `connect('memory://name')`: an in-process peer shared by every client of this process that
  *   uses the same name; it lives while any of them is open;
  * - `connect('/path/node.sock')` or `connect('unix:///path/node.sock')`: a node over UDS;
- * - `connect('http://host:port', { token })`: a node over HTTP;
+ * - `connect('http://host:port', { token })` or `https://` (with `ca`): a node over HTTP; without a
+ *   token, `PACKICE_TOKEN` or the node's runtime record gives it;
  * - `connect(peer)`: a Peer object, directly.
  * Unknown targets are `BAD_REQUEST`; nodes that cannot be reached are `UNAVAILABLE`.
  */
@@ -71,7 +81,7 @@ export async function connect(target?: string | Peer, options: ConnectOptions = 
     );
   }
   if (target.startsWith('http://') || target.startsWith('https://')) {
-    const http = new HttpTransport(target, { token: options.token ?? process.env.PACKICE_TOKEN });
+    const http = new HttpTransport(target, httpCredentials(target, options));
     const signal = AbortSignal.timeout(options.timeoutMs ?? 5_000);
     await http.request('health', {}, { signal }).catch((err: unknown) => {
       throw (err as { name?: string }).name === 'TimeoutError'

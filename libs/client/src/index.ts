@@ -25,3 +25,5 @@ export type {
 } from '@packice/core';
 export type { CallOptions, NodeEventName, WatchEvent } from '@packice/protocol';
 export { defaultSocketPath } from '@packice/transport-uds';
+export { findNodeRecord } from '@packice/transport-http';
+export type { NodeRecord } from '@packice/transport-http';

@@ -8,6 +8,7 @@ import { FileBlobIo } from './file-blob-io';
 import type { BlobFile } from './stream-blob-file';
 import { InProcessBlobIo } from './in-process-blob-io';
 import { UrlBlobIo } from './url-blob-io';
+import { httpCredentials } from './http-credentials';
 import { createHttpClientTransport, HttpTransport } from '@packice/transport-http';
 
 /** Options of {@link Lease.release}. */
@@ -20,7 +21,7 @@ export interface ReleaseOptions extends CallOptions {
 function remoteBlobIo(url: string): BlobIo {
   const match = /^(https?:\/\/[^/]+)\/v1\/leases\/([^/]+)\/blobs\/(\d+)$/.exec(url);
   if (!match) throw new PackIceError('INTERNAL', `the node sent a blob URL this client cannot read: ${url}`);
-  const owner = createHttpClientTransport(new HttpTransport(match[1], { token: process.env.PACKICE_TOKEN }));
+  const owner = createHttpClientTransport(new HttpTransport(match[1], httpCredentials(match[1])));
   return new UrlBlobIo(owner, decodeURIComponent(match[2]), Number(match[3]));
 }
 

@@ -94,6 +94,9 @@ export function createHttpClientTransport(http: HttpTransport): ClientTransport 
         },
       };
     },
-    close: async () => releases.flush(),
+    close: async () => {
+      await releases.flush();
+      await http.close();
+    },
   };
 }

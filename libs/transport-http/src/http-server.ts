@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   port?: number;
   /** When set, every route but `/v1/health` needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** Serve HTTPS with this certificate and key (PEM), through fastify's own https support. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Largest JSON body (bytes); data-plane bodies are streamed and not limited by it. */
   bodyLimit?: number;
   /** A pino logger or fastify logger options; default off. */
@@ -40,7 +42,7 @@ export const HTTP_SERVER_DEFAULTS = Object.freeze({
 export interface HttpServer extends AsyncDisposable {
   /** The fastify instance (for `inject` in tests, hooks, metrics). */
   readonly fastify: FastifyInstance;
-  /** `http://host:port` once listening. */
+  /** `http://host:port` (or `https://`) once listening. */
   readonly url: string | null;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
@@ -54,14 +56,16 @@ export interface HttpServer extends AsyncDisposable {
 class HttpServerImpl implements HttpServer {
   readonly fastify: FastifyInstance;
   #url: string | null = null;
-  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'logger' | 'onRequest' | 'onCarriedRelease'>> &
-    Pick<HttpServerOptions, 'token'>;
+  readonly #options: Required<Omit<HttpServerOptions, 'token' | 'tls' | 'logger' | 'onRequest' | 'onCarriedRelease'>> &
+    Pick<HttpServerOptions, 'token' | 'tls'>;
   readonly #shutdown = new AbortController();
   #closing: Promise<void> | null = null;
 
   constructor(peer: Peer, options: HttpServerOptions) {
     this.#options = { ...HTTP_SERVER_DEFAULTS, ...options };
+    // With `https` fastify types its instance over an https.Server; routes and hooks are the same.
     this.fastify = Fastify({
+      ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
       logger: options.logger ?? false,
       bodyLimit: this.#options.bodyLimit,
       forceCloseConnections: 'idle',
@@ -70,7 +74,7 @@ class HttpServerImpl implements HttpServer {
       clientErrorHandler,
       // Wire types are strict: "60" is not a number here, as it is not on the UDS binding.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    });
+    }) as unknown as FastifyInstance;
     if (options.onRequest) void this.fastify.register(requestObserver, { observe: options.onRequest });
     void this.fastify
       .register(errorHandling)
@@ -96,7 +100,7 @@ class HttpServerImpl implements HttpServer {
     const address = this.fastify.server.address();
     if (address === null || typeof address === 'string') throw new PackIceError('INTERNAL', 'no TCP address');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.#url = `http://${host}:${address.port}`;
+    this.#url = `${this.#options.tls ? 'https' : 'http'}://${host}:${address.port}`;
     return this.#url;
   }
 
@@ -117,6 +121,9 @@ class HttpServerImpl implements HttpServer {
 export function createHttpServer(peer: Peer, options: HttpServerOptions = {}): HttpServer {
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length === 0)) {
     throw new PackIceError('BAD_REQUEST', 'token must be a non-empty string');
+  }
+  if (options.tls !== undefined && (!options.tls?.cert || !options.tls?.key)) {
+    throw new PackIceError('BAD_REQUEST', 'tls needs both a cert and a key');
   }
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
     throw new PackIceError('BAD_REQUEST', 'port must be an integer from 0 to 65535');

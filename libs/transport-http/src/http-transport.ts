@@ -5,12 +5,15 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Agent, fetch as fetchWith } from 'undici';
 import { readSse } from './sse-reader';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** PEM text of the CA(s) to trust for an `https://` node (default: the platform's CAs). */
+  ca?: string | Buffer;
 }
 
 /** Bytes for the data plane: a Buffer, or a stream of chunks (sent without buffering it whole). */
@@ -20,6 +23,17 @@ export type BlobBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 // reachable. Any other answer without a body is a fault; its status alone names no code.
 const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
 
+/** A node's error answer as a PackIceError; a refused token says how to pass the right one. */
+function answerError(wire: unknown): PackIceError {
+  const error = fromWireError(wire);
+  if (error.code !== 'UNAUTHORIZED') return error;
+  return new PackIceError(
+    'UNAUTHORIZED',
+    `${error.message}: pass the node's token (the token option, --token or PACKICE_TOKEN); the node's own user's tools find it in its runtime record`,
+    { details: error.details },
+  );
+}
+
 /**
  * The client side of the HTTP binding on Node's fetch (keep-alive by default), driven by the op
  * table. Error answers come back as PackIceErrors with the code from the answer's body; a node
@@ -28,6 +42,9 @@ const UNREACHABLE_STATUSES = new Set([502, 503, 504]);
 export class HttpTransport {
   readonly baseUrl: string;
   readonly #headers: Record<string, string>;
+  readonly #ca: string | Buffer | undefined;
+  /** undici's own fetch with an agent that trusts `ca` (Node's fetch takes no CA of its own). */
+  readonly #agent: Agent | null;
 
   constructor(baseUrl: string, options: HttpTransportOptions = {}) {
     let url: URL;
@@ -41,6 +58,13 @@ export class HttpTransport {
     }
     this.baseUrl = url.origin;
     this.#headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    this.#ca = options.ca;
+    this.#agent = options.ca && url.protocol === 'https:' ? new Agent({ connect: { ca: options.ca } }) : null;
+  }
+
+  /** Closes the connections kept alive for a CA of its own (Node's shared pool otherwise). */
+  async close(): Promise<void> {
+    await this.#agent?.close();
   }
 
   /**
@@ -149,7 +173,13 @@ export class HttpTransport {
     if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
     const url = new URL(`${EVENTS_ROUTE.path}${params.size > 0 ? `?${params}` : ''}`, this.baseUrl);
     const get = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = get(url, { method: EVENTS_ROUTE.method, headers, agent: false, signal: options.signal });
+    const request = get(url, {
+      method: EVENTS_ROUTE.method,
+      headers,
+      agent: false,
+      signal: options.signal,
+      ...(this.#ca ? { ca: this.#ca } : {}),
+    });
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       request.once('response', resolve);
       request.once('error', (err) =>
@@ -170,9 +200,7 @@ export class HttpTransport {
       } catch {
         wire = undefined;
       }
-      throw wire
-        ? fromWireError(wire)
-        : new PackIceError('INTERNAL', `HTTP ${response.statusCode} from ${url.pathname}`);
+      throw wire ? answerError(wire) : new PackIceError('INTERNAL', `HTTP ${response.statusCode} from ${url.pathname}`);
     }
     let cancelled = false;
     const done = (async () => {
@@ -195,7 +223,10 @@ export class HttpTransport {
   async #fetch(path: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.baseUrl), init);
+      const url = new URL(path, this.baseUrl);
+      response = this.#agent
+        ? ((await fetchWith(url, { ...(init as object), dispatcher: this.#agent })) as unknown as Response)
+        : await fetch(url, init);
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason;
       const reason = (err as Error).cause ?? (err as Error).message;
@@ -208,7 +239,7 @@ export class HttpTransport {
     } catch {
       wire = undefined;
     }
-    if (wire) throw fromWireError(wire);
+    if (wire) throw answerError(wire);
     const code = UNREACHABLE_STATUSES.has(response.status) ? 'UNAVAILABLE' : 'INTERNAL';
     throw new PackIceError(code, `HTTP ${response.status} from ${path} without an error body`, {
       details: { status: response.status },
