@@ -168,14 +168,25 @@ describe('packice CLI against real nodes', () => {
     ])) as {
       pid: number;
       url: string;
+      tokenFile: string;
     };
     started.push(node.pid);
+    // No token given anywhere: the node generated one, and the CLI finds it through the node's
+    // record in the runtime directory from the URL alone, though the socket lives elsewhere.
+    expect(node.tokenFile).toBe(join(dir, 'both', `node-${node.pid}.token`));
     await roundTrip(['--node', node.url]);
     await roundTrip(['--node', socket]);
     await expect(json(['node', 'status', '--node', node.url])).resolves.toMatchObject({
       transport: 'http',
       storage: 'fs',
+      pid: node.pid,
+      urls: [node.url],
+      tokenFile: node.tokenFile,
     });
+    const wrong = await packice(['stats', '--node', node.url, '--token', 'not-the-token']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('UNAUTHORIZED');
+    expect(wrong.stderr).toContain('--token or PACKICE_TOKEN');
     await expect(json(['node', 'stop', '--node', socket])).resolves.toMatchObject({ stopped: true });
     expect(processAlive(node.pid)).toBe(false);
     expect(existsSync(socket)).toBe(false);

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { connect, defaultSocketPath, isPackIceError, type Client } from '@packice/client';
+import { readFileSync } from 'node:fs';
 
 /** Exit codes: 0 ok, 1 usage/other, 2 not found, 3 node unreachable, 4 conflict/state, 5 capacity. */
 const EXIT: Record<string, number> = {
@@ -17,7 +18,8 @@ const EXIT: Record<string, number> = {
 const SUGGESTIONS: Record<string, string> = {
   UNAVAILABLE: 'Start a node with `packice node start --detach`, or point --node (or PACKICE_NODE) at one.',
   NOT_FOUND: 'List objects with `packice object ls`.',
-  UNAUTHORIZED: 'Pass the node token with PACKICE_TOKEN.',
+  UNAUTHORIZED:
+    "Pass the node's token with --token or PACKICE_TOKEN (the node's own user needs neither: the node records it).",
   OUT_OF_CAPACITY: 'Free room with `packice object rm ID`, or restart the node with a larger --capacity.',
   TIMEOUT: 'Wait longer with --timeout.',
 };
@@ -30,6 +32,17 @@ export abstract class NodeCommand<T extends typeof Command> extends Command {
       description: 'node to talk to: a socket path or an http:// URL',
       env: 'PACKICE_NODE',
       default: async () => defaultSocketPath(),
+      helpGroup: 'GLOBAL',
+    }),
+    token: Flags.string({
+      description: "HTTP bearer token (default: the node's own record, for the node's user)",
+      env: 'PACKICE_TOKEN',
+      helpGroup: 'GLOBAL',
+    }),
+    ca: Flags.file({
+      description: 'PEM CA file to trust for an https:// node',
+      env: 'PACKICE_CA',
+      exists: true,
       helpGroup: 'GLOBAL',
     }),
   };
@@ -52,7 +65,10 @@ export abstract class NodeCommand<T extends typeof Command> extends Command {
 
   /** A client of the chosen node; closed after `fn`. */
   protected async withClient<R>(fn: (client: Client) => Promise<R>): Promise<R> {
-    const client = await connect(this.flags.node);
+    const client = await connect(this.flags.node, {
+      token: this.flags.token,
+      ca: this.flags.ca === undefined ? undefined : readFileSync(this.flags.ca),
+    });
     try {
       return await fn(client);
     } finally {

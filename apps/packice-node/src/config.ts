@@ -21,7 +21,16 @@ export interface NodeConfig {
   /** Memory storage: objects up to this many bytes live in shared slabs; 0 = off. */
   smallObjectMaxBytes: number;
   defaultTtlMs: number;
+  /** The HTTP bearer token given; `null`: generated at start (unless `noAuth`). */
   token: string | null;
+  /** Serve HTTP without a token (loopback only). */
+  noAuth: boolean;
+  /** Serve plain HTTP beyond loopback. */
+  allowPlainHttp: boolean;
+  /** HTTPS: the PEM certificate and key files; `null` for plain HTTP. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** A PEM CA file: trusted for other nodes' HTTPS, and named in this node's record. */
+  tlsCa: string | null;
   allowUids: number[];
   pidfile: string | null;
   /** Port of a loopback-only metrics listener (`GET /metrics`); `null` for none. */
@@ -55,6 +64,10 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     smallObjectMaxBytes: MEM_STORAGE_DEFAULTS.smallObjectMaxBytes,
     defaultTtlMs: 60_000, // 1 min
     token: null,
+    noAuth: false,
+    allowPlainHttp: false,
+    tls: null,
+    tlsCa: null,
     allowUids: [process.getuid?.() ?? 0, 0],
     pidfile: null,
     metricsPort: null,
@@ -83,6 +96,10 @@ export function resolveConfig(s: NodeSettings = {}, env: NodeJS.ProcessEnv = pro
     smallObjectMaxBytes: parse.parseSmallObjects(s.smallObjectMaxBytes ?? s.smallObjects) ?? d.smallObjectMaxBytes,
     defaultTtlMs: parse.parseDefaultTtl(s.defaultTtlMs ?? s.defaultTtl) ?? d.defaultTtlMs,
     token: parse.parseToken(s.token) ?? d.token,
+    noAuth: parse.parseSwitch(s.noAuth, 'noAuth') ?? d.noAuth,
+    allowPlainHttp: parse.parseSwitch(s.allowPlainHttp, 'allowPlainHttp') ?? d.allowPlainHttp,
+    tls: tlsFiles(parse.parsePath(s.tlsCert), parse.parsePath(s.tlsKey)) ?? d.tls,
+    tlsCa: parse.parsePath(s.tlsCa) ?? d.tlsCa,
     allowUids: parse.parseUids(s.allowUids ?? s.allowUid) ?? d.allowUids,
     pidfile: parse.parsePath(s.pidfile) ?? d.pidfile,
     metricsPort: parse.parsePort(s.metricsPort, 'metrics port') ?? d.metricsPort,
@@ -93,7 +110,42 @@ export function resolveConfig(s: NodeSettings = {}, env: NodeJS.ProcessEnv = pro
   };
   if (config.storage === 'fs' && config.dir === null)
     throw new PackIceError('BAD_REQUEST', 'fs storage needs a directory: --dir <path>');
+  if (config.transports.includes('http')) checkHttpSecurity(config);
   return config;
+}
+
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined): NodeConfig['tls'] | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined)
+    throw new PackIceError('BAD_REQUEST', 'HTTPS needs both --tls-cert and --tls-key');
+  return { certFile, keyFile };
+}
+
+/** HTTP is secure by default: a token always (unless `--no-auth` on loopback), no plain HTTP beyond loopback. */
+function checkHttpSecurity(config: NodeConfig): void {
+  const loopback = parse.isLoopbackHost(config.host);
+  if (config.noAuth && config.token !== null)
+    throw new PackIceError('BAD_REQUEST', '--no-auth and --token contradict each other: choose one');
+  if (config.noAuth && !loopback) {
+    throw new PackIceError(
+      'BAD_REQUEST',
+      `--no-auth is allowed on loopback addresses only, not on ${config.host}: anyone who reaches it could use every object`,
+    );
+  }
+  if (!loopback && config.tls === null && !config.allowPlainHttp) {
+    throw new PackIceError(
+      'BAD_REQUEST',
+      `refusing plain HTTP on ${config.host}, beyond loopback: a token sent in clear over a network protects nothing. ` +
+        'Serve HTTPS with --tls-cert FILE --tls-key FILE, or pass --allow-plain-http to accept the risk',
+    );
+  }
+  // Nodes of a cluster read each other's objects over HTTP with the one token they share.
+  if (config.redis !== null && config.token === null && !config.noAuth) {
+    throw new PackIceError(
+      'BAD_REQUEST',
+      'a cluster node serving HTTP needs the token its cluster shares: pass the same --token (or PACKICE_TOKEN) to every node',
+    );
+  }
 }
 
 /** A URL fit for a log: its password replaced by `***`. */

@@ -7,13 +7,21 @@ import { eventHubOf } from '@packice/protocol';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemStorage } from '@packice/storage-mem';
-import { createHttpServer, type HttpServer } from '@packice/transport-http';
+import {
+  createHttpServer,
+  generateToken,
+  removeNodeFile,
+  writeNodeRecord,
+  writeTokenFile,
+  type HttpServer,
+} from '@packice/transport-http';
 import { createUdsServer, type UdsServer } from '@packice/transport-uds';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { runtimeDirectory } from '@packice/core';
 import type { NodeConfig } from './config';
 import { createNodeMetrics, type NodeMetrics } from './metrics';
 import { acquirePidfile, type Pidfile } from '@packice/node-process';
@@ -31,6 +39,10 @@ export interface PackIceNode extends AsyncDisposable {
   readonly metrics: NodeMetrics;
   /** The HTTP base URL once listening on HTTP, else `null`. */
   readonly url: string | null;
+  /** The 0600 file holding the HTTP token (generated or given), while listening on HTTP with one. */
+  readonly tokenFile: string | null;
+  /** This node's record in the user's runtime directory, while listening on HTTP. */
+  readonly record: string | null;
   /** Takes the pidfile (`ALREADY_EXISTS` while another node holds it), opens the storage, listens. */
   start(): Promise<void>;
   /** Stops accepting, finishes work under way, removes the socket and pidfile. Idempotent. */
@@ -59,7 +71,7 @@ export function createNode(config: NodeConfig): PackIceNode {
         catalog,
         nodeId: config.nodeId,
         capacityBytes: config.capacityBytes,
-        remote: createRemoteReads(config.token),
+        remote: createRemoteReads(config.token, config.tlsCa ? readFileSync(config.tlsCa) : undefined),
         dataUrl: () => url,
       })
     : local;
@@ -69,6 +81,8 @@ export function createNode(config: NodeConfig): PackIceNode {
   let uds: UdsServer | null = null;
   let http: HttpServer | null = null;
   let url: string | null = null;
+  let tokenFile: string | null = null;
+  let record: string | null = null;
   let pidfile: Pidfile | null = null;
   let listening = false;
   let closing: Promise<void> | null = null;
@@ -84,6 +98,12 @@ export function createNode(config: NodeConfig): PackIceNode {
     },
     get metricsUrl() {
       return metricsUrl;
+    },
+    get tokenFile() {
+      return tokenFile;
+    },
+    get record() {
+      return record;
     },
     metrics,
     async start() {
@@ -111,10 +131,17 @@ export function createNode(config: NodeConfig): PackIceNode {
           await uds.listen();
         }
         if (config.transports.includes('http')) {
+          // A token always, unless explicitly not: a generated one lives in a 0600 file beside the socket.
+          const token = config.noAuth ? undefined : (config.token ?? generateToken());
+          const ownDir = config.transports.includes('uds') ? dirname(config.socket) : runtimeDirectory();
+          if (token !== undefined) tokenFile = writeTokenFile(ownDir, token);
           http = createHttpServer(peer, {
             host: config.host,
             port: config.port,
-            token: config.token ?? undefined,
+            token,
+            tls: config.tls
+              ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+              : undefined,
             onRequest: (op, code, seconds) => metrics.observe({ transport: 'http', op, code, seconds }),
             onCarriedRelease: (code) => metrics.observeCarriedRelease('http', code),
           });
@@ -122,6 +149,13 @@ export function createNode(config: NodeConfig): PackIceNode {
             reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render()),
           );
           url = await http.listen();
+          record = writeNodeRecord({
+            pid: process.pid,
+            urls: [url],
+            token_file: tokenFile,
+            socket: config.transports.includes('uds') ? config.socket : null,
+            ca: config.tlsCa,
+          });
         }
         if (config.metricsPort !== null) {
           metricsServer = createServer((request, response) => {
@@ -150,6 +184,8 @@ export function createNode(config: NodeConfig): PackIceNode {
           metricsServer && new Promise((resolve) => metricsServer?.close(resolve)),
         ]);
         await peer.close();
+        for (const file of [record, tokenFile]) if (file) removeNodeFile(file);
+        record = tokenFile = null;
         pidfile?.release();
         listening = false;
       })();

@@ -5,13 +5,13 @@ import { HttpTransport } from '@packice/transport-http';
 
 /**
  * Reads of objects in another node's memory, through that node's HTTP binding (scale-out with
- * memory storage). The nodes of a cluster share one `--token`, if any.
+ * memory storage). The nodes of a cluster share one `--token`; `ca` (PEM) is trusted for their HTTPS.
  */
-export function createRemoteReads(token: string | null): RemoteReads {
+export function createRemoteReads(token: string | null, ca?: Buffer): RemoteReads {
   const nodes = new Map<string, HttpTransport>();
   const at = (baseUrl: string): HttpTransport => {
     let http = nodes.get(baseUrl);
-    if (!http) nodes.set(baseUrl, (http = new HttpTransport(baseUrl, { token: token ?? undefined })));
+    if (!http) nodes.set(baseUrl, (http = new HttpTransport(baseUrl, { token: token ?? undefined, ca })));
     return http;
   };
   return {

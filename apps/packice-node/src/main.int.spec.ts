@@ -61,6 +61,8 @@ describe('the node app (dist/main.js)', () => {
       storage: 'mem',
       pidfile: null,
       metrics: null,
+      tokenFile: null,
+      record: null,
     });
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(runtime, 'packice')).mode & 0o777).toBe(0o700);

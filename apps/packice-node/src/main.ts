@@ -2,7 +2,8 @@ import { isPackIceError } from '@packice/core';
 import { raiseFileLimit } from '@packice/native';
 import { nodeHelp, parseNodeArgs, settingsFromEnv, type NodeFlagSettings } from '@packice/node-process';
 import pino from 'pino';
-import { redactUrl, resolveConfig, type NodeSettings } from './config';
+import { redactUrl, resolveConfig, type NodeConfig, type NodeSettings } from './config';
+import { isLoopbackHost } from './setting-parsers';
 import { readConfigFile } from './config-file';
 import { createNode } from './create-node';
 import { failedReport, reportToParent } from './ready-report';
@@ -22,6 +23,19 @@ export function gatherSettings(flags: NodeFlagSettings, env: NodeJS.ProcessEnv =
   const fromEnv = settingsFromEnv(env);
   const file = flags.config ?? fromEnv.config;
   return { ...(file === undefined ? {} : readConfigFile(file)), ...fromEnv, ...flags };
+}
+
+/** What an operator should hear at start about choices that weaken the HTTP binding. */
+function securityWarnings(config: NodeConfig): string[] {
+  if (!config.transports.includes('http')) return [];
+  const warnings: string[] = [];
+  if (config.noAuth)
+    warnings.push(
+      `HTTP without a token (--no-auth): every local user who can reach ${config.host} may use every object`,
+    );
+  if (config.tls === null && !isLoopbackHost(config.host))
+    warnings.push(`plain HTTP on ${config.host} (--allow-plain-http): the token and every object travel in clear`);
+  return warnings;
 }
 
 /** The `packice-node` executable: flags, environment and config file -> a running node. */
@@ -49,6 +63,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     },
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
+  for (const warning of securityWarnings(config)) log.warn(warning);
   await reportToParent({
     type: 'ready',
     pid: process.pid,
@@ -57,6 +72,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     storage: config.storage,
     pidfile: config.pidfile,
     metrics: node.metricsUrl,
+    tokenFile: node.tokenFile,
+    record: node.record,
   });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

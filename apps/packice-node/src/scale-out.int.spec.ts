@@ -15,6 +15,8 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'packice-scale-'));
 const shared = join(dir, 'shared');
 const CAPACITY = 1 << 20;
+// Nodes of a cluster serving HTTP share one token (they read each other's objects with it).
+const TOKEN = 'scale-out-shared-token';
 let redis: TestRedis;
 const nodes: Record<'a' | 'b', NodeProcess> = {} as never;
 const clients: Client[] = [];
@@ -22,7 +24,7 @@ const clients: Client[] = [];
 function nodeFlags(name: string): string[] {
   return [
     ...bothBindings(join(dir, `${name}.sock`)),
-    ...['--storage', 'fs', '--dir', shared, '--redis', redis.url, '--cluster', 'scale-test'],
+    ...['--storage', 'fs', '--dir', shared, '--redis', redis.url, '--cluster', 'scale-test', '--token', TOKEN],
     ...['--node-id', name, '--capacity', String(CAPACITY)],
   ];
 }
@@ -62,7 +64,7 @@ describe('two nodes, one Redis, one shared directory', () => {
     // The HTTP answer names the file in the shared directory: a reader on this host opens it.
     const answer = await fetch(`${nodes.b.report.url}/v1/leases`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ intent: 'read', object_id: 'shared-1' }),
     });
     const { lease, object } = (await answer.json()) as {
@@ -71,7 +73,10 @@ describe('two nodes, one Redis, one shared directory', () => {
     };
     expect(object.blobs[0].handle.kind).toBe('path');
     expect(readFileSync(object.blobs[0].handle.path).equals(bytes)).toBe(true);
-    await fetch(`${nodes.b.report.url}/v1/leases/${lease.lease_id}`, { method: 'DELETE' });
+    await fetch(`${nodes.b.report.url}/v1/leases/${lease.lease_id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     await expect(overUds.stat('shared-1')).resolves.toMatchObject({ size: 300_000, meta: { from: 'a' } });
   });
 
@@ -212,7 +217,10 @@ describe('two nodes, one Redis, one shared directory', () => {
     expect(Date.now() - started).toBeLessThan(6_000);
     await redis.restart();
     // Each node reconnects on its own schedule: until then its calls fail with UNAVAILABLE.
-    for (const [name, peer] of [['B', b], ['A', a]] as const) {
+    for (const [name, peer] of [
+      ['B', b],
+      ['A', a],
+    ] as const) {
       const back = await until(`the object is served again through ${name}`, () =>
         peer.get('survivor').catch(() => null),
       );
@@ -234,7 +242,7 @@ describe('two nodes, one Redis, one shared directory', () => {
     // Two nodes of their own (another cluster, no capacity), so the traffic is bounded by time only.
     const flags = (name: string): string[] => [
       ...['--socket', join(dir, `${name}.sock`), '--storage', 'fs', '--dir', join(dir, 'mid')],
-      ...['--redis', redis.url, '--cluster', 'mid-traffic', '--node-id', name],
+      ...['--redis', redis.url, '--cluster', 'mid-traffic', '--node-id', name, '--token', TOKEN],
     ];
     const pair = [await startNodeProcess(flags('m1')), await startNodeProcess(flags('m2'))];
     const sockets = pair.map((n) => n.report.socket as string);
@@ -309,7 +317,7 @@ describe('memory storage over one Redis: objects stay with the node that made th
   it('another node answers a read with the owner’s data-plane URL; without HTTP at the owner, a coded error', async () => {
     const flags = (name: string, transport: string): string[] => [
       ...['--socket', join(dir, `${name}.sock`), '--transport', transport, '--port', '0'],
-      ...['--redis', redis.url, '--cluster', 'memory', '--node-id', name],
+      ...['--redis', redis.url, '--cluster', 'memory', '--node-id', name, '--token', TOKEN],
     ];
     const owner = await startNodeProcess(flags('owner', 'uds,http'));
     const quiet = await startNodeProcess(flags('quiet', 'uds'));

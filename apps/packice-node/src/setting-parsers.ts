@@ -107,3 +107,16 @@ export function parseNodeId(value: unknown): string | undefined {
   if (String(value).length === 0 || String(value).length > 128) throw bad('node id: 1 to 128 characters');
   return String(value);
 }
+
+/** A switch: `true`/`false` (a config file), or `"true"`, `"false"`, `"1"`, `"0"` (flags, variables). */
+export function parseSwitch(value: unknown, what: string): boolean | undefined {
+  if (!given(value)) return undefined;
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  throw bad(`${what} is a switch (true or false), not ${JSON.stringify(value)}`);
+}
+
+/** Whether an HTTP bind address only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

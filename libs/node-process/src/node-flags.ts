@@ -14,6 +14,11 @@ export type NodeFlagSetting =
   | 'smallObjects'
   | 'defaultTtl'
   | 'token'
+  | 'noAuth'
+  | 'allowPlainHttp'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'tlsCa'
   | 'allowUid'
   | 'pidfile'
   | 'redis'
@@ -33,6 +38,8 @@ export interface NodeFlag {
   description: string;
   /** The environment variable that sets it too, if any. */
   env?: string;
+  /** A switch: present or not (its setting is then `"true"`), no value. */
+  boolean?: true;
 }
 
 /**
@@ -63,7 +70,28 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
     description: 'lease TTL when a request names none, e.g. 30s, 5m',
     env: 'PACKICE_DEFAULT_TTL',
   },
-  token: { setting: 'token', description: 'HTTP bearer token (at least 8 characters)', env: 'PACKICE_TOKEN' },
+  token: {
+    setting: 'token',
+    description: 'HTTP bearer token, at least 8 characters (default: a generated one, in a 0600 file)',
+    env: 'PACKICE_TOKEN',
+  },
+  'no-auth': {
+    setting: 'noAuth',
+    description: 'serve HTTP without a token (loopback addresses only; logs a warning)',
+    boolean: true,
+  },
+  'allow-plain-http': {
+    setting: 'allowPlainHttp',
+    description: 'serve plain HTTP on an address beyond loopback (logs a warning; prefer --tls-cert)',
+    boolean: true,
+  },
+  'tls-cert': { setting: 'tlsCert', description: 'serve HTTPS with this PEM certificate', env: 'PACKICE_TLS_CERT' },
+  'tls-key': { setting: 'tlsKey', description: 'the PEM private key of --tls-cert', env: 'PACKICE_TLS_KEY' },
+  'tls-ca': {
+    setting: 'tlsCa',
+    description: "PEM CA to trust for other nodes' HTTPS (and named for this node's clients)",
+    env: 'PACKICE_CA',
+  },
   'allow-uid': {
     setting: 'allowUid',
     description: 'uids allowed on the socket, e.g. 1000,1001 (default: this user and root)',
@@ -104,7 +132,12 @@ export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
 
 /** Parses the node app's arguments into settings; `help` when `--help` was asked. `BAD_REQUEST` for anything else. */
 export function parseNodeArgs(argv: readonly string[]): { help: boolean; settings: NodeFlagSettings } {
-  const options = Object.fromEntries(Object.keys(NODE_FLAGS).map((name) => [name, { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    Object.entries(NODE_FLAGS).map(([name, flag]) => [
+      name,
+      { type: flag.boolean ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], strict: true, options: { ...options, help: { type: 'boolean' } } }));
@@ -115,6 +148,7 @@ export function parseNodeArgs(argv: readonly string[]): { help: boolean; setting
   for (const [name, flag] of Object.entries(NODE_FLAGS)) {
     const value = values[name];
     if (typeof value === 'string') settings[flag.setting] = value;
+    else if (value === true && flag.boolean) settings[flag.setting] = 'true';
   }
   return { help: values.help === true, settings };
 }

@@ -30,13 +30,22 @@ export function bothBindings(socket: string): string[] {
  * Starts the node app with `args` (logs silent unless `--log-level` is given); resolves once it
  * reports it listens, rejects with the node's code and message if it fails.
  */
-export async function startNodeProcess(flags: string[], options: { shell?: string } = {}): Promise<NodeProcess> {
+export async function startNodeProcess(
+  flags: string[],
+  options: { shell?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<NodeProcess> {
   const args = flags.includes('--log-level') ? flags : [...flags, '--log-level', 'silent'];
+  const spawnOptions = {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
+    env: { ...process.env, ...options.env },
+  };
   const child = options.shell
-    ? spawn('sh', ['-c', `${options.shell} && exec "${process.execPath}" "${NODE_MAIN}" "$@"`, 'sh', ...args], {
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      })
-    : spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    ? spawn(
+        'sh',
+        ['-c', `${options.shell} && exec "${process.execPath}" "${NODE_MAIN}" "$@"`, 'sh', ...args],
+        spawnOptions,
+      )
+    : spawn(process.execPath, [NODE_MAIN, ...args], spawnOptions);
   started.add(child);
   child.once('exit', () => started.delete(child));
   const report = await new Promise<NodeReport>((resolve, reject) => {

@@ -16,7 +16,7 @@ const nodeFlags = Object.fromEntries(
     .filter(([name]) => !OWN_VALUE_FLAGS.has(`--${name}`))
     .map(([name, flag]) => [
       name,
-      Flags.string({
+      (flag.boolean ? Flags.boolean : Flags.string)({
         description: `${flag.description}${flag.env ? ` [env ${flag.env}]` : ''}`,
         helpGroup: 'NODE',
       }),
@@ -116,8 +116,17 @@ export default class NodeStart extends Command {
       this.error(`${report.code}: ${report.message}`, { exit: 1, suggestions: [`see ${logfile}`] });
     const where = `${report.socket ? ` on ${report.socket}` : ''}${report.url ? ` at ${report.url}` : ''}`;
     this.log(`packice node ${report.pid} listening${where}`);
+    if (report.tokenFile) this.log(`HTTP token in ${report.tokenFile} (your own tools find it by the URL)`);
     this.log(`log: ${logfile}; stop it with: packice node stop${flags.socket ? ` --socket ${socket}` : ''}`);
-    return { pid: report.pid, socket: report.socket, url: report.url, storage: report.storage, pidfile, log: logfile };
+    return {
+      pid: report.pid,
+      socket: report.socket,
+      url: report.url,
+      storage: report.storage,
+      pidfile,
+      log: logfile,
+      tokenFile: report.tokenFile ?? null,
+    };
   }
 
   async #foreground(args: string[]): Promise<Record<string, unknown>> {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { defaultSocketPath } from '@packice/client';
+import { defaultSocketPath, findNodeRecord } from '@packice/client';
 import { defaultPidfile, heldPidfile } from '@packice/node-process';
 import { formatBytes, NodeCommand } from '../../node-command';
 
@@ -21,8 +21,22 @@ export default class NodeStatus extends NodeCommand<typeof NodeStatus> {
       this.flags.pidfile ?? defaultPidfile(this.flags.node.startsWith('/') ? this.flags.node : defaultSocketPath()),
     );
     const transport = this.flags.node.startsWith('http') ? 'http' : 'uds';
-    const status = { node: this.flags.node, transport, storage, pid, ...stats };
-    this.log(`node      ${status.node} (${transport}, ${storage} storage)${pid ? `, pid ${pid}` : ''}`);
+    // A node with HTTP records itself (URLs, token file) in this user's runtime directory.
+    const record = findNodeRecord(this.flags.node)?.record;
+    const status = {
+      node: this.flags.node,
+      transport,
+      storage,
+      pid: pid ?? record?.pid ?? null,
+      urls: record?.urls ?? [],
+      tokenFile: record?.token_file ?? null,
+      ...stats,
+    };
+    this.log(`node      ${status.node} (${transport}, ${storage} storage)${status.pid ? `, pid ${status.pid}` : ''}`);
+    if (record)
+      this.log(
+        `http      ${record.urls.join(', ')}${record.token_file ? `, token in ${record.token_file}` : ', no token'}`,
+      );
     this.log(`objects   ${stats.objects}, ${formatBytes(stats.bytes)}`);
     this.log(`leases    ${stats.leases}`);
     this.log(`capacity  ${formatBytes(stats.capacity)}, ${stats.evictions} evictions`);
