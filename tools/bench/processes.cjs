@@ -3,6 +3,11 @@ const { fork } = require('node:child_process');
 const { once } = require('node:events');
 const { isAbsolute, join } = require('node:path');
 
+// Nodes always require an HTTP token: every node and client of a bench run shares this one
+// (the nodes read PACKICE_TOKEN, the clients send it), as a deployment passes one in the environment.
+const BENCH_TOKEN =
+  (process.env.PACKICE_TOKEN ||= `packice-bench-${require('node:crypto').randomBytes(16).toString('hex')}`);
+
 const started = new Set();
 process.on('exit', () => started.forEach((child) => child.kill('SIGKILL')));
 
@@ -65,4 +70,4 @@ async function stop(...children) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { ask, median, start, startNode, stop };
+module.exports = { ask, BENCH_TOKEN, median, start, startNode, stop };

@@ -4,7 +4,9 @@ const autocannon = require('autocannon');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { start, startNode, stop } = require('../processes.cjs');
+const { BENCH_TOKEN, start, startNode, stop } = require('../processes.cjs');
+
+const auth = { authorization: `Bearer ${BENCH_TOKEN}` };
 
 function run(options) {
   return new Promise((resolve, reject) => {
@@ -21,8 +23,9 @@ async function http({ quick, log }) {
   const rows = [];
   try {
     const post = async (path, body) => {
-      const init = { method: 'POST' };
-      if (body) Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const init = { method: 'POST', headers: auth };
+      if (body)
+        Object.assign(init, { headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const response = await fetch(new URL(path, node.first.url), init);
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
       return response.json();
@@ -33,13 +36,17 @@ async function http({ quick, log }) {
       {
         method: 'POST',
         path: '/v1/leases',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ intent: 'read', object_id: 'kib' }),
         onResponse: (status, body, context) => {
           context.leaseId = JSON.parse(body).lease.lease_id;
         },
       },
-      { method: 'DELETE', setupRequest: (req, context) => ({ ...req, path: `/v1/leases/${context.leaseId}` }) },
+      {
+        method: 'DELETE',
+        headers: auth,
+        setupRequest: (req, context) => ({ ...req, path: `/v1/leases/${context.leaseId}` }),
+      },
     ];
     for (const connections of [1, 8]) {
       const h = await run({ url: hello.first.url, connections, duration });
