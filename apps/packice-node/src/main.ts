@@ -64,6 +64,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     `packice node listening${node.socket ? ` on ${node.socket}` : ''}${node.url ? ` at ${node.url}` : ''}`,
   );
   for (const warning of securityWarnings(config)) log.warn(warning);
+  // Signal handlers before the ready report: a parent may send SIGTERM the moment it hears it.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'shutting down');
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void node.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   await reportToParent({
     type: 'ready',
     pid: process.pid,
@@ -75,16 +86,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     tokenFile: node.tokenFile,
     record: node.record,
   });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      log.info({ signal }, 'shutting down');
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void node.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   log.info('stopped');
   return 0;
 }
