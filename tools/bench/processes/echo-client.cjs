@@ -3,34 +3,46 @@
 // clients do with theirs.
 const net = require('node:net');
 
+/**
+ * One request at a time over any line transport: `send(line)` sends a request line; feed each
+ * answer line to `onLine`. Each answer is parsed and its bytes (base64 `data`) decoded.
+ */
+function oneAtATime(send, request) {
+  let waiting = null;
+  let id = 0;
+  return {
+    onLine(line) {
+      const answer = JSON.parse(line);
+      if (answer.data) Buffer.from(answer.data, 'base64');
+      const resolve = waiting;
+      waiting = null;
+      resolve?.();
+    },
+    call: () =>
+      new Promise((resolve) => {
+        waiting = resolve;
+        send(`${JSON.stringify(request(++id))}\n`);
+      }),
+  };
+}
+
 /** Connects to the echo server at `path`; `request(id)` makes each request object. */
 async function echoClient(path, request) {
   const socket = net.createConnection(path);
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.setEncoding('utf8');
+  const calls = oneAtATime((line) => socket.write(line), request);
   let buffer = '';
-  let waiting = null;
   socket.on('data', (chunk) => {
     buffer += chunk;
     let nl;
     while ((nl = buffer.indexOf('\n')) !== -1) {
-      const answer = JSON.parse(buffer.slice(0, nl));
+      const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
-      if (answer.data) Buffer.from(answer.data, 'base64');
-      const resolve = waiting;
-      waiting = null;
-      resolve?.();
+      calls.onLine(line);
     }
   });
-  let id = 0;
-  return {
-    call: () =>
-      new Promise((resolve) => {
-        waiting = resolve;
-        socket.write(`${JSON.stringify(request(++id))}\n`);
-      }),
-    close: async () => socket.destroy(),
-  };
+  return { call: calls.call, close: async () => socket.destroy() };
 }
 
-module.exports = { echoClient };
+module.exports = { echoClient, oneAtATime };

@@ -4,6 +4,7 @@
 // node koffi-echo.cjs <path> : the server; sends { ready } to its parent; SIGTERM closes it.
 const { acceptConnection, closeQuietly, connectUnix, listenUnix, MESSAGE_CHUNK_BYTES } = require('@packice/native');
 const { receiveMessage, sendMessage, watchFd } = require('@packice/native');
+const { oneAtATime } = require('./echo-client.cjs');
 
 /** Reads `fd` as NDJSON lines, calling `onLine` for each; returns the watcher. */
 function readLines(fd, onLine) {
@@ -34,30 +35,19 @@ function readLines(fd, onLine) {
   return watcher;
 }
 
-/** Sends one line; the echo's lines are small, so a full socket is not expected (it throws). */
-function sendLine(fd, object) {
-  const data = Buffer.from(`${JSON.stringify(object)}\n`);
+/** Sends one line (with its newline); the echo's lines are small, so a full socket is not expected (it throws). */
+function sendLine(fd, line) {
+  const data = Buffer.from(line);
   if (sendMessage(fd, data) !== data.length) throw new Error('koffi echo: a line did not fit the socket');
 }
 
 /** Connects to a koffi echo server; `request(id)` makes each request object. */
 async function koffiEchoClient(path, request) {
   const fd = connectUnix(path);
-  let waiting = null;
-  const watcher = readLines(fd, (line) => {
-    const answer = JSON.parse(line);
-    if (answer.data) Buffer.from(answer.data, 'base64');
-    const resolve = waiting;
-    waiting = null;
-    resolve?.();
-  });
-  let id = 0;
+  const calls = oneAtATime((line) => sendLine(fd, line), request);
+  const watcher = readLines(fd, (line) => calls.onLine(line));
   return {
-    call: () =>
-      new Promise((resolve) => {
-        waiting = resolve;
-        sendLine(fd, request(++id));
-      }),
+    call: calls.call,
     close: async () => {
       watcher.close();
       closeQuietly(fd);
@@ -78,7 +68,7 @@ function serve(path) {
         const watcher = readLines(conn, (line) => {
           const { id, bytes } = JSON.parse(line);
           if (!encoded.has(bytes)) encoded.set(bytes, Buffer.alloc(bytes, 0x5a).toString('base64'));
-          sendLine(conn, { id, ok: true, data: encoded.get(bytes) });
+          sendLine(conn, `${JSON.stringify({ id, ok: true, data: encoded.get(bytes) })}\n`);
         });
         watchers.add(watcher);
       }
