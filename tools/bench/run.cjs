@@ -10,6 +10,7 @@ const { operations } = require('./suites/operations.cjs');
 const { http } = require('./suites/http.cjs');
 const { create } = require('./suites/create.cjs');
 const { smallObjects } = require('./suites/small-objects.cjs');
+const { pythonClient } = require('./suites/python.cjs');
 const { writeReport } = require('./report/write.cjs');
 const { targets } = require('./report/targets.cjs');
 
@@ -64,6 +65,7 @@ async function main() {
   results.http = await http({ quick, log });
   results.create = await create({ quick, log });
   results.small = await smallObjects({ quick, log });
+  results.python = await pythonClient({ quick, log });
   results.extra = quick ? [] : await extras();
   results.targets = targets(results);
   results.seconds = (Date.now() - started) / 1000;

@@ -112,6 +112,36 @@ ${many.fillSeconds.toFixed(1)} s): ${many.fds} open descriptors (${many.slabs} o
 `;
 }
 
+function pythonSection({ python }) {
+  if (!python) return '';
+  const { pythonReadRatio } = require('./targets.cjs');
+  const read = pythonReadRatio(python);
+  const rows = [
+    [
+      '1 KiB read cycle (acquire + map() + release), 1 client',
+      read ? `${fixed(read.packice, 0)}/s` : 'not measured',
+      read ? `${fixed(read.baseline, 0)}/s` : '',
+      read ? ratio(read.ratio) : '',
+    ],
+    [
+      '1 GiB handoff (acquire + map())',
+      `${fixed(python.gib.handoffMs, 3)} ms`,
+      `${fixed(python.gib.copyMs, 0)} ms`,
+      ratio(python.gib.copyMs / python.gib.handoffMs),
+    ],
+  ];
+  return `
+## Python client
+
+The Python client (\`clients/python\`, standard library only) in its own process against the node
+app over UDS, next to a Python client of the plain echo server (its answer carries the same 1 KiB as
+base64 JSON) and to the same 1 GiB read from a plain Unix socket into a Python buffer;
+${python.rounds} interleaved rounds of ${python.seconds} s each, ratios the median of the rounds'.
+
+${table(['measure', 'PackIce', 'baseline', 'ratio'], rows)}
+`;
+}
+
 function targetsTable({ targets }) {
   return table(
     ['target', 'measured', 'PackIce', 'baseline', 'met'],
@@ -165,7 +195,7 @@ ${httpTable(results)}
 ## Create + write + seal in memory storage
 
 ${createTable(results)}
-${smallSection(results)}${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
+${smallSection(results)}${pythonSection(results)}${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
 }
 
 module.exports = { markdown, size };

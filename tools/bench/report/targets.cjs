@@ -45,8 +45,25 @@ function medianRatio(small, [measure, clients, bytes], [base, baseClients, baseB
     : null;
 }
 
+/** The Python section's read cycle against its echo: the median over rounds of the rounds' ratios. */
+function pythonReadRatio(python) {
+  const at = (measure, round) => python.rows.find((r) => r.measure === measure && r.round === round);
+  const pairs = [];
+  for (let round = 0; round < python.rounds; round++) {
+    const [p, q] = [at('read', round), at('echo-read', round)];
+    if (p && q) pairs.push([p.opsPerSecond, q.opsPerSecond]);
+  }
+  if (!pairs.length) return null;
+  return {
+    ratio: median(pairs.map(([p, q]) => p / q)),
+    packice: median(pairs.map(([p]) => p)),
+    baseline: median(pairs.map(([, q]) => q)),
+    rounds: pairs.length,
+  };
+}
+
 /** Every target with PackIce's figure, the baseline's, their ratio and whether it is met. */
-function targets({ handoff, operations, http, create, small }) {
+function targets({ handoff, operations, http, create, small, python }) {
   const handoffAt = (method) => handoff.rows.find((r) => r.method === method && r.bytes === GiB);
   const ops = (op, transport) =>
     operations.rows.find((r) => r.op === op && r.transport === transport && r.clients === 1);
@@ -122,7 +139,25 @@ function targets({ handoff, operations, http, create, small }) {
       '2.5 KiB',
     );
   }
+  if (python) {
+    add(
+      '1 GiB handoff into a Python process, acquire + map(), >= 1000x the same bytes over a plain Unix socket',
+      python.gib.copyMs / python.gib.handoffMs,
+      1000,
+      ms(python.gib.handoffMs),
+      ms(python.gib.copyMs),
+    );
+    const read = pythonReadRatio(python);
+    if (read)
+      add(
+        `1 KiB read cycle from Python, >= 0.8x a Python round trip with the plain echo (median of ${read.rounds} rounds)`,
+        read.ratio,
+        0.8,
+        perSecond(read.packice, 'cycles'),
+        perSecond(read.baseline, 'round trips'),
+      );
+  }
   return list;
 }
 
-module.exports = { medianRatio, SMALL_PAIRS, targets };
+module.exports = { medianRatio, pythonReadRatio, SMALL_PAIRS, targets };
