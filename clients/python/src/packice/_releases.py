@@ -31,7 +31,8 @@ class ReleaseQueue:
             if self._thread is None and not self._closed:
                 self._thread = threading.Thread(target=self._loop, name="packice-releases", daemon=True)
                 self._thread.start()
-        self._wanted.set()
+        if not self._wanted.is_set():  # set() wakes the thread each time: once per period is enough
+            self._wanted.set()
 
     def take(self) -> List[str]:
         with self._lock:

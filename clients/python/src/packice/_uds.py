@@ -31,6 +31,7 @@ MAX_LINE = 1 << 20
 _ANCILLARY = socket.CMSG_SPACE(MAX_FDS * array.array("i").itemsize)
 
 Answer = Tuple[Dict[str, Any], List[int]]
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: dumps() with options makes one per call
 
 
 def _copy(err: PackIceError) -> PackIceError:
@@ -110,7 +111,7 @@ class UdsTransport(Transport):
 
     def _send(self, op: str, params: Dict[str, Any], expect: str) -> int:
         rid = next(self._ids)
-        data = json.dumps({"id": rid, "op": op, **params}, separators=(",", ":")).encode() + b"\n"
+        data = _encode({"id": rid, "op": op, **params}).encode() + b"\n"
         if len(data) > MAX_LINE:
             raise PackIceError("PAYLOAD_TOO_LARGE", f"a {op} request of {len(data)} bytes is over the 1 MiB line limit")
         with self._cond:
@@ -133,10 +134,12 @@ class UdsTransport(Transport):
     def _answer(self, rid: int) -> Answer:
         try:
             self._await(lambda: rid in self._answers)
-        finally:
+        except BaseException:
             with self._cond:
                 self._expect.pop(rid, None)
+            raise
         with self._cond:
+            self._expect.pop(rid, None)
             line, fds = self._answers.pop(rid)
         if line.get("ok") is not True:
             _close_all(fds)
@@ -207,25 +210,21 @@ class UdsTransport(Transport):
             else:
                 return
         try:
-            while True:
-                self._read_and_route()
-                with self._cond:
-                    if ready():
-                        return
-                    if self._error is not None:
-                        raise _copy(self._error)
+            while not self._read_and_route(ready):
+                pass
         finally:
             with self._cond:
                 self._reading = False
                 self._cond.notify_all()
 
-    def _read_and_route(self) -> None:
+    def _read_and_route(self, ready: Callable[[], bool]) -> bool:
+        """Reads once and routes what came; whether ``ready()`` now holds (raises a connection error)."""
         try:
             size, ancillary, flags, _ = self._sock.recvmsg_into([self._chunk], _ANCILLARY, socket.MSG_CMSG_CLOEXEC)
         except OSError as err:
             with self._cond:
                 self._fail(unavailable("the connection to the node was lost", err))
-            return
+                return self._settled(ready)
         fds: List[int] = []
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
@@ -235,10 +234,12 @@ class UdsTransport(Transport):
         with self._cond:
             if flags & socket.MSG_CTRUNC:
                 _close_all(fds)
-                return self._fail(PackIceError("INTERNAL", "a control message was truncated: descriptors lost"))
+                self._fail(PackIceError("INTERNAL", "a control message was truncated: descriptors lost"))
+                return self._settled(ready)
             if size == 0:
                 _close_all(fds)
-                return self._fail(unavailable("the node closed the connection"))
+                self._fail(unavailable("the node closed the connection"))
+                return self._settled(ready)
             self._fifo.extend(fds)
             self._buffer += self._chunk[:size]
             start = 0
@@ -250,6 +251,15 @@ class UdsTransport(Transport):
                 start = end + 1
             del self._buffer[:start]
             self._cond.notify_all()
+            return self._settled(ready)
+
+    def _settled(self, ready: Callable[[], bool]) -> bool:
+        """With the lock held: ``ready()``, else the connection's error raised, else false."""
+        if ready():
+            return True
+        if self._error is not None:
+            raise _copy(self._error)
+        return False
 
     def _route(self, raw: bytes) -> None:
         try:

@@ -223,7 +223,7 @@ class Client:
         acquired = self._open().acquire(params, want_bytes=True)
         lease = self._hold(acquired, acquired.answer)
         try:
-            return lease.read(0) if lease.object.blobs else b""
+            return lease.read(0) if lease._sizes else b""
         finally:
             lease.release(wait=True)
 

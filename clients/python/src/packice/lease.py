@@ -32,7 +32,6 @@ class Lease:
     access: str
     ttl_ms: int
     expires_at: int
-    object: ObjectInfo
 
     def __init__(self, client: Client, transport: Transport, acquired: Acquired, answer: Dict[str, Any]) -> None:
         wire_lease, wire_object = answer["lease"], answer["object"]
@@ -43,8 +42,12 @@ class Lease:
         self.access = wire_lease["access"]
         self.ttl_ms = wire_lease.get("ttl_ms", 0)
         self.expires_at = wire_lease["expires_at"]
-        self.object = ObjectInfo.from_wire(wire_object)
-        self._handles: List[Optional[Dict[str, Any]]] = [b.get("handle") for b in wire_object.get("blobs", [])]
+        self._wire_object: Optional[Dict[str, Any]] = wire_object
+        self._object: Optional[ObjectInfo] = None
+        blobs = wire_object.get("blobs", [])
+        self._handles: List[Optional[Dict[str, Any]]] = [b.get("handle") for b in blobs]
+        self._sizes: List[int] = [b["size"] for b in blobs]
+        self._sealed = wire_object.get("state") == "sealed"
         self._fds: Dict[int, int] = {}
         for index, handle in enumerate(self._handles):
             if handle is not None and handle.get("kind") == "fd":
@@ -63,19 +66,27 @@ class Lease:
         self.release()
 
     @property
+    def object(self) -> ObjectInfo:
+        """The object as the acquire (or the seal) answered it, without handles."""
+        if self._object is None:
+            self._object = ObjectInfo.from_wire(self._wire_object or {})
+            self._wire_object = None
+        return self._object
+
+    @property
     def released(self) -> bool:
         return self._released
 
     def _blob(self, blob: Any) -> int:
         if self._released:
             raise PackIceError("LEASE_NOT_FOUND", f"lease {self.lease_id} was released")
-        return check.blob_index(blob, len(self.object.blobs))
+        return check.blob_index(blob, len(self._sizes))
 
     def _writing(self, blob: Any) -> int:
         index = self._blob(blob)
         if self.access != "create":
             raise PackIceError("WRONG_ACCESS", "only a create lease writes its object")
-        if self.object.state == "sealed":
+        if self._sealed:
             raise PackIceError("ALREADY_SEALED", f"object {self.object_id} is sealed")
         return index
 
@@ -130,11 +141,9 @@ class Lease:
     def read(self, blob: int = 0) -> bytes:
         """The bytes of blob ``blob`` (a copy)."""
         index = self._blob(blob)
-        size = self.object.blobs[index].size
+        size = self._sizes[index]
         if index in self._fds:
-            return read_all(
-                self._fds[index], size if self.object.state == "sealed" else os.fstat(self._fds[index]).st_size
-            )
+            return read_all(self._fds[index], size if self._sealed else os.fstat(self._fds[index]).st_size)
         inline = self._inline(index)
         if inline is not None:
             return inline
@@ -148,7 +157,7 @@ class Lease:
         where the node sent bytes or only a data-plane URL reaches them. ``numpy.frombuffer`` takes it.
         """
         index = self._blob(blob)
-        size = self.object.blobs[index].size
+        size = self._sizes[index]
         if index in self._fds:
             return map_fd(self._fds[index], size)[0]
         path = self._handle(index, "path")
@@ -166,7 +175,7 @@ class Lease:
         it becomes a private copy of the sealed bytes: writing it afterwards changes nothing shared.
         """
         index = self._writing(blob)
-        size = self.object.blobs[index].size
+        size = self._sizes[index]
         if size == 0:
             raise bad_request("map_writable needs a size hint: acquire with blobs=[SIZE]")
         path = self._handle(index, "path")
@@ -210,8 +219,10 @@ class Lease:
             self._freeze(index, mapping)
         self._writable.clear()
         answer = self._transport.call("seal", {"lease_id": self.lease_id})
-        self.object = ObjectInfo.from_wire(answer["object"])
-        return self.object
+        self._object = ObjectInfo.from_wire(answer["object"])
+        self._sizes = [b.size for b in self._object.blobs]
+        self._sealed = True
+        return self._object
 
     def _freeze(self, index: int, mapping: WritableMapping) -> None:
         path = f"/proc/self/fd/{self._fds[index]}" if index in self._fds else self._handle(index, "path")
