@@ -10,6 +10,8 @@ const allowedImports = {
   'scope:protocol': ['scope:core'],
   'scope:cluster': ['scope:core'],
   'scope:storage': ['scope:core', 'scope:native'],
+  // S3 storage keeps local blobs in a BlobStore the assembler gives it (memory storage): it imports none.
+  'scope:storage-s3': ['scope:core'],
   'scope:catalog': ['scope:cluster', 'scope:core'],
   'scope:transport': ['scope:protocol', 'scope:core', 'scope:native'],
   'scope:client': ['scope:protocol', 'scope:core', 'scope:native', 'scope:storage-mem', 'scope:transport'],
@@ -23,6 +25,7 @@ const allowedImports = {
     'scope:protocol',
     'scope:cluster',
     'scope:storage',
+    'scope:storage-s3',
     'scope:transport',
     'scope:catalog',
     'scope:node-process',
@@ -38,6 +41,7 @@ const allowedImports = {
 const allowedInTests = {
   ...allowedImports,
   'scope:storage': [...allowedImports['scope:storage'], 'scope:cluster'],
+  'scope:storage-s3': [...allowedImports['scope:storage-s3'], 'scope:storage-mem'],
   'scope:transport': [...allowedImports['scope:transport'], 'scope:storage'],
   'scope:node-app': [...allowedImports['scope:node-app'], 'scope:client'],
 };

@@ -53,8 +53,11 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    [{ storage: 'disk' }, 'storage must be mem or fs'],
+    [{ storage: 'disk' }, 'storage must be mem, fs or s3'],
     [{ storage: 'fs' }, 'needs a directory'],
+    [{ storage: 's3' }, 's3 storage needs a bucket'],
+    [{ storage: 's3', s3Bucket: 'b', s3Checksums: 'never' }, 's3 checksums must be'],
+    [{ storage: 's3', s3Bucket: 'b', s3Cache: 'lots' }, 's3 cache'],
     [{ transport: 'tcp' }, 'transport must be'],
     [{ port: '70000' }, 'port must be'],
     [{ capacity: 'big' }, 'capacity'],

@@ -8,9 +8,11 @@ import type { LogLevel } from './setting-parsers';
 
 /** Everything a node needs, validated. */
 export interface NodeConfig {
-  storage: 'mem' | 'fs';
+  storage: 'mem' | 'fs' | 's3';
   /** Directory of fs storage. */
   dir: string | null;
+  /** S3 storage's bucket and how to reach it; `null` unless `storage` is `s3`. */
+  s3: S3Config | null;
   transports: ('uds' | 'http')[];
   socket: string;
   socketMode: number;
@@ -44,6 +46,17 @@ export interface NodeConfig {
   nodeId: string;
 }
 
+/** Where S3 storage keeps objects (credentials come from the AWS SDK's provider chain only). */
+export interface S3Config {
+  bucket: string;
+  endpoint: string | null;
+  region: string | null;
+  prefix: string;
+  pathStyle: boolean;
+  cacheBytes: number;
+  checksums: 'when-required' | 'when-supported' | null;
+}
+
 /**
  * Settings as they come from flags, environment or a JSON config file (strings, or any JSON in a
  * file): a flag's setting name, or a {@link NodeConfig} key.
@@ -55,6 +68,7 @@ export function nodeDefaults(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   return {
     storage: 'mem',
     dir: null,
+    s3: null,
     transports: ['uds'],
     socket: defaultSocketPath(env),
     socketMode: 0o600,
@@ -87,6 +101,7 @@ export function resolveConfig(s: NodeSettings = {}, env: NodeJS.ProcessEnv = pro
   const config: NodeConfig = {
     storage: parse.parseStorage(s.storage ?? s.impl) ?? d.storage,
     dir: parse.parsePath(s.dir) ?? d.dir,
+    s3: null,
     transports: parse.parseTransports(s.transports ?? s.transport) ?? d.transports,
     socket: parse.parsePath(s.socket) ?? d.socket,
     socketMode: d.socketMode,
@@ -110,8 +125,24 @@ export function resolveConfig(s: NodeSettings = {}, env: NodeJS.ProcessEnv = pro
   };
   if (config.storage === 'fs' && config.dir === null)
     throw new PackIceError('BAD_REQUEST', 'fs storage needs a directory: --dir <path>');
+  if (config.storage === 's3') config.s3 = s3Config(s);
   if (config.transports.includes('http')) checkHttpSecurity(config);
   return config;
+}
+
+function s3Config(s: NodeSettings): S3Config {
+  if (s.s3Bucket === undefined || s.s3Bucket === '')
+    throw new PackIceError('BAD_REQUEST', 's3 storage needs a bucket: --s3-bucket <name>');
+  const text = (v: unknown): string | null => (v === undefined || v === '' ? null : String(v));
+  return {
+    bucket: String(s.s3Bucket),
+    endpoint: text(s.s3Endpoint),
+    region: text(s.s3Region),
+    prefix: text(s.s3Prefix) ?? '',
+    pathStyle: parse.parseSwitch(s.s3PathStyle, 's3PathStyle') ?? false,
+    cacheBytes: parse.parseCacheSize(s.s3Cache) ?? 2 ** 30,
+    checksums: parse.parseChecksums(s.s3Checksums) ?? null,
+  };
 }
 
 function tlsFiles(certFile: string | undefined, keyFile: string | undefined): NodeConfig['tls'] | undefined {

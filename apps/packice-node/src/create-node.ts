@@ -7,6 +7,7 @@ import { eventHubOf } from '@packice/protocol';
 import { getFileLimit, openDescriptorCount } from '@packice/native';
 import { createFsStorage } from '@packice/storage-fs';
 import { createMemStorage } from '@packice/storage-mem';
+import { createS3Storage, type S3Storage } from '@packice/storage-s3';
 import {
   createHttpServer,
   generateToken,
@@ -55,7 +56,20 @@ export function createNode(config: NodeConfig): PackIceNode {
   const storage =
     config.storage === 'fs'
       ? createFsStorage({ root: config.dir as string, shared })
-      : createMemStorage({ smallObjectMaxBytes: config.smallObjectMaxBytes });
+      : config.storage === 's3' && config.s3
+        ? createS3Storage({
+            bucket: config.s3.bucket,
+            endpoint: config.s3.endpoint ?? undefined,
+            region: config.s3.region ?? undefined,
+            prefix: config.s3.prefix,
+            pathStyle: config.s3.pathStyle,
+            cacheBytes: config.s3.cacheBytes,
+            checksums: config.s3.checksums ?? undefined,
+            shared,
+            // Writes and cached reads live in memfds of their own: a UDS client maps them.
+            local: createMemStorage({ smallObjectMaxBytes: 0 }),
+          })
+        : createMemStorage({ smallObjectMaxBytes: config.smallObjectMaxBytes });
   const local = createPeer({
     storage,
     // In a cluster the catalog bounds the shared space; a node's own Peer does not evict.
@@ -75,7 +89,11 @@ export function createNode(config: NodeConfig): PackIceNode {
         dataUrl: () => url,
       })
     : local;
-  const metrics = createNodeMetrics(peer, eventHubOf(peer));
+  const metrics = createNodeMetrics(
+    peer,
+    eventHubOf(peer),
+    'cacheStats' in storage ? () => (storage as S3Storage).cacheStats() : undefined,
+  );
   let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
   let uds: UdsServer | null = null;

@@ -23,12 +23,21 @@ export interface NodeMetrics {
   render(): Promise<string>;
 }
 
+/** A read-through cache's counters (S3 storage's). */
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  bytesFetched: number;
+  bytesCached: number;
+  capacityBytes: number;
+}
+
 /**
  * Metrics of a node (prom-client): objects and bytes by state, capacity, leases by access,
  * evictions, descriptors and their limit, requests by op and transport with latency histograms,
  * errors by code, event subscribers and dropped events. Gauges are read from the Peer at scrape time.
  */
-export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
+export function createNodeMetrics(peer: Peer, hub: EventHub, cache?: () => CacheCounters): NodeMetrics {
   const registry = new Registry();
   const requests = new Counter({
     name: 'packice_requests_total',
@@ -71,6 +80,16 @@ export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
   const subscribers = gauge('packice_event_subscribers', 'Event subscriptions open.');
   const dropped = gauge('packice_events_dropped', 'Events dropped for subscribers that did not keep up, since start.');
   const eventSeq = gauge('packice_events', 'Events of the node since start (the last seq).');
+  const cacheGauges = cache && {
+    hits: gauge('packice_cache_hits', 'S3 storage: reads served from the local cache, since start.'),
+    misses: gauge('packice_cache_misses', 'S3 storage: reads that fetched the object from the bucket, since start.'),
+    fetched: gauge(
+      'packice_cache_fetched_bytes',
+      'S3 storage: bytes fetched from the bucket into the cache, since start.',
+    ),
+    cached: gauge('packice_cache_bytes', 'S3 storage: bytes the local cache holds now.'),
+    bound: gauge('packice_cache_capacity_bytes', 'S3 storage: the bound of the local cache (--s3-cache).'),
+  };
 
   const collect = async (): Promise<void> => {
     const [stats, list, all] = await Promise.all([peer.stats(), peer.listObjects(), peer.listLeases()]);
@@ -93,6 +112,14 @@ export function createNodeMetrics(peer: Peer, hub: EventHub): NodeMetrics {
     subscribers.set(hub.subscribers);
     dropped.set(hub.droppedTotal);
     eventSeq.set(hub.seq);
+    if (cache && cacheGauges) {
+      const c = cache();
+      cacheGauges.hits.set(c.hits);
+      cacheGauges.misses.set(c.misses);
+      cacheGauges.fetched.set(c.bytesFetched);
+      cacheGauges.cached.set(c.bytesCached);
+      cacheGauges.bound.set(c.capacityBytes);
+    }
   };
 
   return {

@@ -13,10 +13,24 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** `mem` or `fs`. */
-export function parseStorage(value: unknown): 'mem' | 'fs' | undefined {
+export function parseStorage(value: unknown): 'mem' | 'fs' | 's3' | undefined {
   if (value === undefined) return undefined;
-  if (value !== 'mem' && value !== 'fs') throw bad(`storage must be mem or fs, not ${JSON.stringify(value)}`);
+  if (value !== 'mem' && value !== 'fs' && value !== 's3')
+    throw bad(`storage must be mem, fs or s3, not ${JSON.stringify(value)}`);
   return value;
+}
+
+/** `when-required` or `when-supported` (the S3 SDK's checksum settings). */
+export function parseChecksums(value: unknown): 'when-required' | 'when-supported' | undefined {
+  if (!given(value)) return undefined;
+  if (value !== 'when-required' && value !== 'when-supported')
+    throw bad(`s3 checksums must be when-required or when-supported, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A byte size for the S3 read cache. */
+export function parseCacheSize(value: unknown): number | undefined {
+  return given(value) ? parseSize(value as string, 's3 cache') : undefined;
 }
 
 /** A path, made absolute. */

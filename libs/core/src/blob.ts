@@ -42,6 +42,11 @@ export interface Blob extends BlobInfo {
   handle(access: Access): BlobHandle;
   /** Frees the blob's storage and descriptors. Idempotent. */
   dispose(): Promise<void>;
+  /**
+   * Makes a sealed blob readable here before a read lease is granted (e.g. fetches it from a
+   * remote store into a local cache); `undefined` when it already is. Absent: always readable.
+   */
+  prepare?(): Promise<void> | undefined;
 }
 
 /** A sealed object a storage found when it opened (e.g. files left by an earlier node). */

@@ -6,6 +6,13 @@ export type NodeFlagSetting =
   | 'storage'
   | 'impl'
   | 'dir'
+  | 's3Bucket'
+  | 's3Endpoint'
+  | 's3Region'
+  | 's3Prefix'
+  | 's3PathStyle'
+  | 's3Cache'
+  | 's3Checksums'
   | 'transport'
   | 'socket'
   | 'host'
@@ -48,9 +55,35 @@ export interface NodeFlag {
  * to the node app, so the two cannot drift.
  */
 export const NODE_FLAGS: Readonly<Record<string, NodeFlag>> = Object.freeze({
-  storage: { setting: 'storage', description: 'storage: mem (memfd) or fs', env: 'PACKICE_STORAGE' },
+  storage: { setting: 'storage', description: 'storage: mem (memfd), fs or s3', env: 'PACKICE_STORAGE' },
   impl: { setting: 'impl', description: 'alias of --storage' },
   dir: { setting: 'dir', description: 'directory of fs storage', env: 'PACKICE_DIR' },
+  's3-bucket': { setting: 's3Bucket', description: 's3 storage: the bucket', env: 'PACKICE_S3_BUCKET' },
+  's3-endpoint': {
+    setting: 's3Endpoint',
+    description: 's3 storage: the S3 API URL (MinIO, Ceph, Garage, R2; default AWS)',
+    env: 'PACKICE_S3_ENDPOINT',
+  },
+  's3-region': { setting: 's3Region', description: 's3 storage: the region (default AWS_REGION, else us-east-1)' },
+  's3-prefix': {
+    setting: 's3Prefix',
+    description: 's3 storage: a key prefix for every object',
+    env: 'PACKICE_S3_PREFIX',
+  },
+  's3-path-style': {
+    setting: 's3PathStyle',
+    description: 's3 storage: path-style URLs (most non-AWS servers)',
+    boolean: true,
+  },
+  's3-cache': {
+    setting: 's3Cache',
+    description: 's3 storage: bound of the local read cache, e.g. 4GiB (default 1GiB)',
+    env: 'PACKICE_S3_CACHE',
+  },
+  's3-checksums': {
+    setting: 's3Checksums',
+    description: 's3 storage: when-required (MinIO, Garage, Ceph, R2) or when-supported (the SDK default)',
+  },
   transport: { setting: 'transport', description: 'uds, http, or uds,http', env: 'PACKICE_TRANSPORT' },
   socket: {
     setting: 'socket',

@@ -238,15 +238,37 @@ class PeerImpl implements Peer {
     const objectId = req.objectId as string;
     const entry = this.#objects.objects.get(objectId);
     const visible = entry && !entry.pendingDelete ? entry : undefined;
-    if (visible?.state === 'sealed') return Promise.resolve(this.#grant(visible, 'read', req.ttlMs, holder));
+    if (visible?.state === 'sealed') {
+      const grant = () => this.#grant(visible, 'read', req.ttlMs, holder);
+      return this.#needsPrepare(visible) ? this.#readable(visible, grant) : Promise.resolve(grant());
+    }
     if (req.timeoutMs === 0) {
       if (visible) throw new PackIceError('NOT_SEALED', `object ${objectId} is not sealed yet`);
       throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
     }
-    return this.#objects.waiters.wait(objectId, req.timeoutMs, signal, () => {
-      const sealed = this.#objects.objects.get(objectId);
-      if (!sealed) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
-      return this.#grant(sealed, 'read', req.ttlMs, holder);
+    return this.#objects.waiters
+      .wait(objectId, req.timeoutMs, signal, () => {
+        const sealed = this.#objects.objects.get(objectId);
+        if (!sealed) throw new PackIceError('NOT_FOUND', `object ${objectId} not found`);
+        const grant = () => this.#grant(sealed, 'read', req.ttlMs, holder);
+        // Granted at the wake itself unless the storage must first fetch a blob.
+        return this.#needsPrepare(sealed) ? this.#readable(sealed, grant) : grant();
+      })
+      .then((granted) => granted);
+  }
+
+  #needsPrepare(entry: ObjectEntry): boolean {
+    return entry.blobs.some((b) => b.prepare !== undefined);
+  }
+
+  /** Grants once every blob is readable here (a storage may first fetch a blob: `Blob.prepare`). */
+  #readable(entry: ObjectEntry, grant: () => AcquireResult): Promise<AcquireResult> {
+    const pending = entry.blobs.map((b) => b.prepare?.()).filter((p) => p !== undefined);
+    if (pending.length === 0) return Promise.resolve(grant());
+    return Promise.all(pending).then(() => {
+      if (this.#objects.objects.get(entry.objectId) !== entry || entry.pendingDelete)
+        throw new PackIceError('NOT_FOUND', `object ${entry.objectId} not found`);
+      return grant();
     });
   }
 
