@@ -11,6 +11,7 @@ const { http } = require('./suites/http.cjs');
 const { create } = require('./suites/create.cjs');
 const { smallObjects } = require('./suites/small-objects.cjs');
 const { pythonClient } = require('./suites/python.cjs');
+const { s3Storage } = require('./suites/s3.cjs');
 const { writeReport } = require('./report/write.cjs');
 const { targets } = require('./report/targets.cjs');
 
@@ -66,6 +67,7 @@ async function main() {
   results.create = await create({ quick, log });
   results.small = await smallObjects({ quick, log });
   results.python = await pythonClient({ quick, log });
+  results.s3 = await s3Storage({ quick, log });
   results.extra = quick ? [] : await extras();
   results.targets = targets(results);
   results.seconds = (Date.now() - started) / 1000;

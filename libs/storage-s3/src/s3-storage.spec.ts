@@ -159,6 +159,26 @@ describe('createS3Storage', () => {
     await after.close();
   });
 
+  it('fails a cold read with UNAVAILABLE while the server is away, and reads once it is back', async () => {
+    const prefix = `cold${++prefixes}/`;
+    const data = randomBytes(3 * 1024 * 1024);
+    const writer = peerOf(store({ prefix }));
+    await put(writer, 'cold', data);
+    await writer.close();
+    const reader = peerOf(store({ prefix }));
+    await reader.listObjects(); // opened: the object is known, nothing cached
+    await server.stop({ keep: true });
+    try {
+      await expect(reader.acquire({ intent: 'read', objectId: 'cold' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(await reader.listLeases()).toEqual([]);
+    } finally {
+      await server.restart();
+    }
+    const { lease, object } = await reader.acquire({ intent: 'read', objectId: 'cold' });
+    expect(sha(readFd(object.blobs[0]))).toBe(sha(data));
+    await reader.release(lease.leaseId);
+  });
+
   it('refuses to open on a missing bucket or refused credentials, naming the bucket and endpoint', async () => {
     const missing = store({ bucket: 'no-such-bucket' });
     await expect(missing.open()).rejects.toMatchObject({

@@ -78,25 +78,38 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
   const get = async (key: string, range?: string): Promise<Buffer> => {
     const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
-    return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array(0));
+    const bytes = (await answer.Body?.transformToByteArray()) ?? new Uint8Array(0);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
   };
 
   const host: S3BlobHost = {
     readRemote: (blob, position, length) =>
       get(blob.key, `bytes=${position}-${position + length - 1}`).catch(fail(`reading ${blob.key}`)),
     async fetch(blob) {
-      const [copy] = await local.createBlobs(blob.objectId, [blob.size]);
+      // The memfd is allocated while the first parts are on their way; each part is written as it streams in.
+      const made = local.createBlobs(blob.objectId, [blob.size]);
+      made.catch(() => undefined);
       try {
         const offsets = Array.from({ length: Math.ceil(blob.size / partBytes) }, (_, i) => i * partBytes);
-        await eachLimited(offsets, parallel, async (offset) => {
+        await eachLimited(offsets, parallel * 2, async (offset) => {
           const end = Math.min(blob.size, offset + partBytes) - 1;
-          await copy.write(await get(blob.key, `bytes=${offset}-${end}`).catch(fail(`fetching ${blob.key}`)), offset);
+          const answer = await s3
+            .send(new GetObjectCommand({ Bucket: bucket, Key: blob.key, Range: `bytes=${offset}-${end}` }))
+            .catch(fail(`fetching ${blob.key}`));
+          const [copy] = await made;
+          let position = offset;
+          for await (const chunk of answer.Body as AsyncIterable<Uint8Array>)
+            position += await copy.write(chunk, position);
+          if (position !== end + 1)
+            throw new PackIceError('UNAVAILABLE', `fetching ${blob.key}: the part at ${offset} came short`);
         });
+        const [copy] = await made;
         await copy.seal();
         return copy;
       } catch (err) {
-        await local.remove(blob.objectId, [copy]);
-        throw err;
+        const copies = await made.catch(() => []);
+        await local.remove(blob.objectId, copies);
+        throw err instanceof PackIceError ? err : s3Error(err, `fetching ${blob.key}`, where);
       }
     },
     cached: (blob, how) => (how === 'hit' ? cache.hit(blob) : cache.add(blob, true)),
@@ -110,7 +123,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     const body =
       blob.size === 0 || handle.kind !== 'fd'
         ? await copy.read()
-        : createReadStream('', { fd: handle.fd, autoClose: false, start: 0, end: blob.size - 1 });
+        : createReadStream('', { fd: handle.fd, autoClose: false, start: 0, end: blob.size - 1, highWaterMark: MiB });
     const upload = new Upload({
       client: s3,
       params: { Bucket: bucket, Key: blob.key, Body: body, ContentLength: blob.size },

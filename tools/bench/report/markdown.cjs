@@ -142,6 +142,39 @@ ${table(['measure', 'PackIce', 'baseline', 'ratio'], rows)}
 `;
 }
 
+function s3Section({ s3 }) {
+  if (!s3) return '';
+  const rows = [
+    [
+      'seal (the upload: parts of 8 MiB, 4 at once, then the manifest)',
+      `${fixed(s3.sealMs, 0)} ms`,
+      `SDK Upload ${fixed(s3.uploadMs, 0)} ms`,
+      ratio(s3.uploadMs / s3.sealMs),
+    ],
+    [
+      'cold read (a fresh node: fetch into its cache, then map())',
+      `${fixed(s3.coldMs, 0)} ms`,
+      `SDK GetObject ${fixed(s3.downloadMs, 0)} ms`,
+      ratio(s3.downloadMs / s3.coldMs),
+    ],
+    [
+      'warm read (acquire + map() of the cached memfd)',
+      `${fixed(s3.warmMs, 2)} ms`,
+      `memory storage ${fixed(s3.memoryMs, 2)} ms`,
+      ratio(s3.memoryMs / s3.warmMs),
+    ],
+  ];
+  return `
+## S3 storage
+
+The node app on S3 storage against s3rver (an S3 API server serving a temp directory, on the same
+two cores), ${size(s3.bytes)}, medians of ${s3.tries}; the baselines are the AWS SDK's own \`Upload\` and
+\`GetObject\` of the same bytes against the same server, and memory storage's \`map()\`.
+
+${table(['measure', 'PackIce', 'baseline', 'ratio'], rows)}
+`;
+}
+
 function targetsTable({ targets }) {
   return table(
     ['target', 'measured', 'PackIce', 'baseline', 'met'],
@@ -195,7 +228,7 @@ ${httpTable(results)}
 ## Create + write + seal in memory storage
 
 ${createTable(results)}
-${smallSection(results)}${pythonSection(results)}${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
+${smallSection(results)}${pythonSection(results)}${s3Section(results)}${results.extra.map((e) => `\n## ${e.title}\n\n\`\`\`text\n${e.output.trim()}\n\`\`\`\n`).join('')}`;
 }
 
 module.exports = { markdown, size };

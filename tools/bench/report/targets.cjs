@@ -63,7 +63,7 @@ function pythonReadRatio(python) {
 }
 
 /** Every target with PackIce's figure, the baseline's, their ratio and whether it is met. */
-function targets({ handoff, operations, http, create, small, python }) {
+function targets({ handoff, operations, http, create, small, python, s3 }) {
   const handoffAt = (method) => handoff.rows.find((r) => r.method === method && r.bytes === GiB);
   const ops = (op, transport) =>
     operations.rows.find((r) => r.op === op && r.transport === transport && r.clients === 1);
@@ -156,6 +156,30 @@ function targets({ handoff, operations, http, create, small, python }) {
         perSecond(read.packice, 'cycles'),
         perSecond(read.baseline, 'round trips'),
       );
+  }
+  if (s3) {
+    const mib = `${s3.bytes / 2 ** 20} MiB`;
+    add(
+      `S3 storage: seal of ${mib} (the upload), >= 0.8x the SDK's own Upload`,
+      s3.uploadMs / s3.sealMs,
+      0.8,
+      ms(s3.sealMs),
+      ms(s3.uploadMs),
+    );
+    add(
+      `S3 storage: cold read of ${mib} (fetch + map()), >= 0.8x the SDK's own download`,
+      s3.downloadMs / s3.coldMs,
+      0.8,
+      ms(s3.coldMs),
+      ms(s3.downloadMs),
+    );
+    add(
+      `S3 storage: warm read of ${mib} (map()), within 2x of memory storage's map()`,
+      (2 * s3.memoryMs) / s3.warmMs,
+      1,
+      ms(s3.warmMs),
+      ms(s3.memoryMs),
+    );
   }
   return list;
 }

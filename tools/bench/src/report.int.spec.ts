@@ -82,6 +82,16 @@ const results = {
     ]),
     gib: { bytes: GiB, handoffMs: 0.2, copyMs: 3_000 },
   },
+  s3: {
+    bytes: 256 * 2 ** 20,
+    tries: 3,
+    sealMs: 1000,
+    uploadMs: 800,
+    coldMs: 500,
+    downloadMs: 500,
+    warmMs: 2,
+    memoryMs: 1,
+  },
   extra: [{ title: 'Events (node app)', output: 'a table' }],
   targets: [
     { target: '1 GiB handoff', ratio: 4000, goal: 1000, met: true, packice: '0.50 ms', baseline: '2,000 ms' },
@@ -108,6 +118,12 @@ describe('the bench page', () => {
     expect(page).toContain('49 open descriptors (25 of them slabs), 1.95 KiB of node memory per object');
     expect(page).toContain('| 1 KiB read cycle (acquire + map() + release), 1 client | 7,000/s | 10,000/s | 0.70x |');
     expect(page).toContain('| 1 GiB handoff (acquire + map()) | 0.200 ms | 3,000 ms | 15,000x |');
+    expect(page).toContain(
+      '| seal (the upload: parts of 8 MiB, 4 at once, then the manifest) | 1,000 ms | SDK Upload 800 ms | 0.80x |',
+    );
+    expect(page).toContain(
+      '| warm read (acquire + map() of the cached memfd) | 2.00 ms | memory storage 1.00 ms | 0.50x |',
+    );
     for (const [file, words] of [
       ['handoff.svg', ['object size', 'milliseconds (log)', 'plain Unix socket (net), bytes sent']],
       ['operations.svg', ['operations/s (log)', '16 clients', 'in-process']],
