@@ -10,8 +10,8 @@ const allowedImports = {
   'scope:protocol': ['scope:core'],
   'scope:cluster': ['scope:core'],
   'scope:storage': ['scope:core', 'scope:native'],
-  // S3 storage keeps local blobs in a BlobStore the assembler gives it (memory storage): it imports none.
-  'scope:storage-s3': ['scope:core'],
+  // S3 storage keeps local blobs in a BlobStore the assembler gives it (memory storage), and maps them to upload.
+  'scope:storage-s3': ['scope:core', 'scope:native'],
   'scope:catalog': ['scope:cluster', 'scope:core'],
   'scope:transport': ['scope:protocol', 'scope:core', 'scope:native'],
   'scope:client': ['scope:protocol', 'scope:core', 'scope:native', 'scope:storage-mem', 'scope:transport'],

@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { createReadStream } from 'node:fs';
+import { mapFd } from '@packice/native';
 import { S3Blob, type S3BlobHost } from './s3-blob';
 import { S3Cache, type S3CacheStats } from './s3-cache';
 import { createS3Client, eachLimited, type S3Connection } from './s3-client';
@@ -120,13 +120,11 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
   async function upload(blob: S3Blob): Promise<void> {
     const copy = blob.local as Blob;
     const handle = copy.handle('read');
-    const body =
-      blob.size === 0 || handle.kind !== 'fd'
-        ? await copy.read()
-        : createReadStream('', { fd: handle.fd, autoClose: false, start: 0, end: blob.size - 1, highWaterMark: MiB });
+    // A read-only view of the sealed memfd: the upload slices its parts out of it, copying nothing.
+    const body = blob.size === 0 || handle.kind !== 'fd' ? await copy.read() : mapFd(handle.fd, blob.size);
     const upload = new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: blob.key, Body: body, ContentLength: blob.size },
+      params: { Bucket: bucket, Key: blob.key, Body: body },
       queueSize: parallel,
       partSize: partBytes,
       leavePartsOnError: false, // a failed multipart upload is aborted: no part stays billed or visible
