@@ -348,4 +348,59 @@ describe('memory storage over one Redis: objects stay with the node that made th
     await atQuiet.delete('quiet-one');
     await Promise.all([owner.stop(), quiet.stop()]);
   }, 30_000);
+
+  it("a dead owner's memory objects leave the catalog once its heartbeat expires, with deleted events", async () => {
+    const flags = (name: string): string[] => [
+      ...['--socket', join(dir, `${name}-hb.sock`), '--transport', 'uds,http', '--port', '0'],
+      ...['--redis', redis.url, '--cluster', 'heartbeat', '--node-id', name, '--token', TOKEN],
+    ];
+    const doomed = await startNodeProcess(flags('doomed'));
+    const survivor = await startNodeProcess(flags('survivor'));
+    const atDoomed = await client(doomed.report.socket as string);
+    const atSurvivor = await client(survivor.report.socket as string);
+    await atDoomed.put('lost with its node', { objectId: 'doomed-1' });
+    await atSurvivor.put('stays', { objectId: 'survivor-1' });
+    expect((await atSurvivor.listObjects()).map((o) => o.objectId).sort()).toEqual(['doomed-1', 'survivor-1']);
+    const events = atSurvivor.watch({ prefix: 'doomed-' });
+    const deleted = (async () => {
+      for await (const event of events) if (event.event === 'deleted') return event;
+      return null;
+    })();
+    await doomed.kill(); // no goodbye: only its heartbeat stops
+    await until('the dead owner’s object to leave the catalog', async () =>
+      (await atSurvivor.listObjects()).some((o) => o.objectId === 'doomed-1') ? null : true,
+    );
+    await expect(deleted).resolves.toMatchObject({ event: 'deleted', objectId: 'doomed-1' });
+    await expect(atSurvivor.stat('doomed-1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await atSurvivor.stats()).objects).toBe(1);
+    await events.return?.();
+    await atSurvivor.delete('survivor-1');
+    await survivor.stop();
+  }, 30_000);
+
+  it('an owner counted dead that comes back registers its memory objects again', async () => {
+    const flags = (name: string): string[] => [
+      ...['--socket', join(dir, `${name}-back.sock`), '--transport', 'uds,http', '--port', '0'],
+      ...['--redis', redis.url, '--cluster', 'comeback', '--node-id', name, '--token', TOKEN],
+    ];
+    const sleeper = await startNodeProcess(flags('sleeper'));
+    const watcher = await startNodeProcess(flags('watcher'));
+    const atSleeper = await client(sleeper.report.socket as string);
+    const atWatcher = await client(watcher.report.socket as string);
+    await atSleeper.put('still here', { objectId: 'sleeper-1' });
+    sleeper.child.kill('SIGSTOP'); // frozen: no heartbeat, yet it keeps the bytes
+    try {
+      await until('the frozen owner’s object to leave the catalog', async () =>
+        (await atWatcher.listObjects()).length === 0 ? true : null,
+      );
+    } finally {
+      sleeper.child.kill('SIGCONT');
+    }
+    await until('the owner to register its object again', async () =>
+      (await atWatcher.listObjects()).some((o) => o.objectId === 'sleeper-1') ? true : null,
+    );
+    expect((await atWatcher.get('sleeper-1')).toString()).toBe('still here');
+    await atSleeper.delete('sleeper-1');
+    await Promise.all([sleeper.stop(), watcher.stop()]);
+  }, 30_000);
 });

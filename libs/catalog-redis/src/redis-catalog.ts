@@ -207,6 +207,17 @@ class RedisCatalogImpl implements RedisCatalog {
     return done;
   }
 
+  async heartbeat(node: string, ttlMs: number): Promise<boolean> {
+    return (await this.#call(() => this.#redis.pkHeartbeat(this.prefix, node, Math.max(1, Math.round(ttlMs))))) === 1;
+  }
+
+  async forgetDeadOwners(): Promise<{ objectId: string; size: number }[]> {
+    const flat = (await this.#call(() => this.#redis.pkForgetDead(this.prefix))) as string[];
+    const gone: { objectId: string; size: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) gone.push({ objectId: flat[i], size: Number(flat[i + 1]) });
+    return gone;
+  }
+
   async get(objectId: string): Promise<CatalogObject | null> {
     const hash = await this.#call(() => this.#redis.hgetall(`${this.prefix}obj:${objectId}`));
     return parseObject(hash);

@@ -1,6 +1,18 @@
 import Redis, { type Cluster, type RedisOptions } from 'ioredis';
 import { clusterNodesFromUrl, redisOptionsFromUrl } from './redis-url';
-import { ABORT, ADD_LEASE, CREATE, DELETE, REGISTER, REMOVE_LEASE, RENEW_LEASE, SEAL, SWEEP } from './scripts';
+import {
+  ABORT,
+  ADD_LEASE,
+  CREATE,
+  DELETE,
+  FORGET_DEAD,
+  HEARTBEAT,
+  REGISTER,
+  REMOVE_LEASE,
+  RENEW_LEASE,
+  SEAL,
+  SWEEP,
+} from './scripts';
 
 const SCRIPTS = {
   pkCreate: CREATE,
@@ -12,6 +24,8 @@ const SCRIPTS = {
   pkRemoveLease: REMOVE_LEASE,
   pkDelete: DELETE,
   pkSweep: SWEEP,
+  pkHeartbeat: HEARTBEAT,
+  pkForgetDead: FORGET_DEAD,
 } as const;
 
 /** A command connection with the catalog's scripts as commands (KEYS[1] the prefix). */

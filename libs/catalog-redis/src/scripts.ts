@@ -170,3 +170,44 @@ for _, lid in ipairs(redis.call('ZRANGEBYSCORE', p .. 'leases', '-inf', now, 'LI
 end
 return out
 `;
+
+/** ARGV: node, ttl ms. 1 when the node was alive, 0 when its heartbeat had expired or is new. */
+export const HEARTBEAT = `
+local p = KEYS[1]
+local was = redis.call('EXISTS', p .. 'alive:' .. ARGV[1])
+redis.call('SADD', p .. 'nodes', ARGV[1])
+redis.call('SET', p .. 'alive:' .. ARGV[1], '1', 'PX', ARGV[2])
+return was
+`;
+
+/**
+ * Forgets sealed memory objects (records with a dataUrl) of nodes that sent heartbeats and whose
+ * heartbeat expired. Returns id, size pairs.
+ */
+export const FORGET_DEAD = `${LIVE}
+local p = KEYS[1]
+local dead = {}
+local any = false
+for _, node in ipairs(redis.call('SMEMBERS', p .. 'nodes')) do
+  if redis.call('EXISTS', p .. 'alive:' .. node) == 0 then
+    dead[node] = true
+    any = true
+    redis.call('SREM', p .. 'nodes', node)
+  end
+end
+local out = {}
+if not any then return out end
+for _, id in ipairs(redis.call('SMEMBERS', p .. 'objects')) do
+  local okey = p .. 'obj:' .. id
+  local h = redis.call('HMGET', okey, 'rec', 'state', 'deleting')
+  if h[1] and h[2] == 'sealed' and h[3] ~= '1' then
+    local rec = cjson.decode(h[1])
+    if rec.dataUrl ~= nil and dead[rec.node] then
+      forget(p, id)
+      table.insert(out, id)
+      table.insert(out, tostring(rec.size))
+    end
+  end
+end
+return out
+`;

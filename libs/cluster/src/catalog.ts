@@ -69,6 +69,17 @@ export interface Catalog {
    * objects, so one node removes their storage.
    */
   sweep(now: number): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]>;
+  /**
+   * Says `node` is alive for `ttlMs` more (its heartbeat). False when the catalog had counted it
+   * dead (or never saw it): it should then register again what it holds.
+   */
+  heartbeat?(node: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * Forgets the sealed objects kept in the memory of nodes whose heartbeat expired (those with a
+   * `dataUrl`: their bytes died with their node), with their leases and their bytes; returns them.
+   * Nodes that never sent a heartbeat are never counted dead.
+   */
+  forgetDeadOwners?(now: number): Promise<{ objectId: string; size: number }[]>;
   /** The object, or null. Objects being deleted are returned with `deleting: true`. */
   get(objectId: string): Promise<CatalogObject | null>;
   /** Every object not being deleted. */

@@ -41,6 +41,8 @@ class ClusterPeerImpl implements ClusterPeer {
   readonly #sweepMs: number;
   readonly #offs: (() => void)[] = [];
   #sweeper: ClockTimer | null = null;
+  /** Whether this node has sent a heartbeat (its first finds none: that is no sign of a past death). */
+  #beating = false;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
 
@@ -79,6 +81,8 @@ class ClusterPeerImpl implements ClusterPeer {
           if (reason === 'aborted') void this.#upkeep.aborted(objectId);
         }),
       );
+      await this.#catalog.heartbeat?.(this.#ctx.node, 3 * this.#sweepMs, this.#ctx.clock.now()).catch(() => false);
+      this.#beating = true;
       await this.#upkeep.register();
       this.#scheduleSweep();
     })();
@@ -97,8 +101,20 @@ class ClusterPeerImpl implements ClusterPeer {
   }
 
   async sweep(): Promise<{ objectId: string; outcome: 'aborted' | 'deleted' }[]> {
-    const done = await this.#catalog.sweep(this.#ctx.clock.now());
+    const now = this.#ctx.clock.now();
+    // Alive for three sweeps more; a node the catalog had counted dead registers what it holds again.
+    if ((await this.#catalog.heartbeat?.(this.#ctx.node, 3 * this.#sweepMs, now)) === false && this.#beating) {
+      await this.registerStored();
+    }
+    this.#beating = true;
+    const done = await this.#catalog.sweep(now);
     for (const { objectId, outcome } of done) await this.#upkeep.removeEverywhere(objectId, outcome);
+    // Objects in the memory of dead nodes are gone with them. No notice goes out: no other node
+    // holds a copy, and an owner that was only frozen keeps its bytes and registers them again.
+    for (const { objectId, size } of (await this.#catalog.forgetDeadOwners?.(now)) ?? []) {
+      this.#local.events.emit('delete', { objectId, reason: 'deleted', size });
+      done.push({ objectId, outcome: 'deleted' });
+    }
     return done;
   }
 

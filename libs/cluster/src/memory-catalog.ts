@@ -24,6 +24,8 @@ export function createMemoryCatalog(): Catalog {
     objects.delete(objectId);
     for (const [id, lease] of leases) if (lease.objectId === objectId) leases.delete(id);
   };
+  /** Heartbeats: when each node that ever sent one stops counting as alive. */
+  const alive = new Map<string, number>();
   const tell = (notice: CatalogNotice): void => {
     // Delivered later, as over a network: never inside the caller's step.
     queueMicrotask(() => listeners.forEach((listener) => listener(notice)));
@@ -104,6 +106,24 @@ export function createMemoryCatalog(): Catalog {
       }
       objects.set(objectId, { ...object, deleting: true });
       return 'pending';
+    },
+    async heartbeat(node, ttlMs, now) {
+      open();
+      const until = alive.get(node);
+      alive.set(node, now + ttlMs);
+      return until !== undefined && until > now;
+    },
+    async forgetDeadOwners(now) {
+      open();
+      const gone: { objectId: string; size: number }[] = [];
+      for (const object of [...objects.values()]) {
+        const until = alive.get(object.node);
+        if (until === undefined || until > now || object.dataUrl === undefined) continue;
+        if (object.state !== 'sealed' || object.deleting) continue;
+        forget(object.objectId);
+        gone.push({ objectId: object.objectId, size: object.size });
+      }
+      return gone;
     },
     async sweep(now) {
       open();

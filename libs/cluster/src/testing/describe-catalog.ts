@@ -176,5 +176,36 @@ export function describeCatalog(name: string, create: () => Promise<Catalog>): v
       await a.abort('lost-seal');
       await expect(a.totals(T0)).resolves.toEqual({ objects: 2, leases: 0, bytes: 8192 });
     });
+
+    it("forgets a dead node's memory objects once its heartbeat expires, and only those", async () => {
+      if (!a.heartbeat || !a.forgetDeadOwners) return expect(a.heartbeat).toBeUndefined();
+      const sealed = { size: 10, blobSizes: [10], bytes: 4096, createdAt: T0, sealedAt: T0 };
+      const make = async (objectId: string, extra: Partial<CatalogObject>) => {
+        await a.create(catalogObject(objectId, extra), null);
+        await a.seal(objectId, sealed, null);
+      };
+      await make('in-memory', { node: 'node-a', dataUrl: 'http://127.0.0.1:1' });
+      await make('no-http', { node: 'node-a', dataUrl: null });
+      await make('on-shared-storage', { node: 'node-a' });
+      await make('of-a-silent-node', { node: 'node-c', dataUrl: 'http://127.0.0.1:3' });
+      // Heartbeats live in real time (Redis keys with a TTL): a short one, then wait it out.
+      await expect(a.heartbeat('node-a', 100, Date.now())).resolves.toBe(false);
+      await expect(a.heartbeat('node-a', 100, Date.now())).resolves.toBe(true);
+      await expect(a.forgetDeadOwners(Date.now())).resolves.toEqual([]);
+      const deadline = Date.now() + 5_000;
+      let gone: { objectId: string; size: number }[] = [];
+      while (gone.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        gone = await a.forgetDeadOwners(Date.now());
+      }
+      expect(gone.sort((x, y) => x.objectId.localeCompare(y.objectId))).toEqual([
+        { objectId: 'in-memory', size: 10 },
+        { objectId: 'no-http', size: 10 },
+      ]);
+      expect((await a.list()).map((o) => o.objectId).sort()).toEqual(['of-a-silent-node', 'on-shared-storage']);
+      await expect(a.totals(Date.now())).resolves.toMatchObject({ objects: 2, bytes: 8192 });
+      await expect(a.forgetDeadOwners(Date.now())).resolves.toEqual([]);
+      await expect(a.heartbeat('node-a', 100, Date.now())).resolves.toBe(false); // back: it was counted dead
+    });
   });
 }
