@@ -98,8 +98,11 @@ export interface BlobStore {
   storedIds?(): Promise<string[]>;
   /** Records a sealed object durably (metadata), after its blobs are sealed. */
   commit(object: ObjectInfo<Blob>): Promise<void>;
-  /** Deletes an object's blobs and anything else stored for it. Idempotent. */
-  remove(objectId: string, blobs: readonly Blob[]): Promise<void>;
+  /**
+   * Deletes an object's blobs and anything else stored for it. Idempotent. `reason` says why the
+   * Peer let it go; a storage whose objects outlive the node (S3) keeps an evicted one's copy.
+   */
+  remove(objectId: string, blobs: readonly Blob[], reason?: 'deleted' | 'evicted' | 'aborted'): Promise<void>;
   /** Closes the storage; what is durable stays, descriptors are closed. Idempotent. */
   close(): Promise<void>;
 }

@@ -119,6 +119,24 @@ describe('createS3Storage', () => {
     expect((await peer.listObjects()).length).toBe(4); // dropping a copy is no eviction
   });
 
+  it('an eviction (capacity) frees the node, never the bucket: a new store lists the evicted object again', async () => {
+    const prefix = `evict${++prefixes}/`;
+    const peer = createPeer({ storage: store({ prefix }), capacityBytes: 1_500_000 });
+    peers.push(peer);
+    const first = randomBytes(1_000_000);
+    await put(peer, 'first', first);
+    await put(peer, 'second', randomBytes(1_000_000)); // over the capacity: 'first' is evicted
+    expect((await peer.listObjects()).map((o) => o.objectId)).toEqual(['second']);
+    expect((await peer.stats()).evictions).toBe(1);
+    await peer.close();
+    const again = store({ prefix });
+    const found = await again.open();
+    expect(found.map((o) => o.info.objectId).sort()).toEqual(['first', 'second']);
+    const evicted = found.find((o) => o.info.objectId === 'first');
+    expect(sha(await (evicted?.blobs[0] as Blob).read())).toBe(sha(first));
+    await again.close();
+  });
+
   it('deletes the keys: a new store finds nothing', async () => {
     const prefix = `delete${++prefixes}/`;
     const peer = peerOf(store({ prefix }));

@@ -254,10 +254,11 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       committed.add(object.objectId);
       for (const blob of blobs) cache.add(blob, false);
     },
-    async remove(objectId, blobs) {
+    async remove(objectId, blobs, reason) {
       const s3Blobs = blobs as S3Blob[];
       try {
-        if (committed.delete(objectId))
+        // An eviction frees the node's room and its cache, never the bucket's copy.
+        if (reason !== 'evicted' && committed.delete(objectId))
           await deleteKeys([manifestKey(objectId), ...s3Blobs.map((b) => b.key)]).catch(fail(`deleting ${objectId}`));
       } finally {
         await Promise.all(s3Blobs.map((b) => b.dispose()));

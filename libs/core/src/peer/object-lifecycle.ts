@@ -161,7 +161,7 @@ export class ObjectLifecycle {
     }
     this.#deps.events.emit('delete', { objectId, reason, size });
     const tracked = this.#deps.storage
-      .remove(objectId, entry.blobs)
+      .remove(objectId, entry.blobs, reason)
       .catch((err: unknown) => process.emitWarning(`PackIce: removing object ${objectId} failed: ${String(err)}`))
       .finally(() => {
         if (this.#removals.get(objectId) === tracked) this.#removals.delete(objectId);
