@@ -313,6 +313,14 @@ describe('two nodes, one Redis, one shared directory', () => {
   }, 60_000);
 });
 
+/** Flags of a memory-storage node `name` of `cluster` (UDS and HTTP on a free port). */
+function memoryClusterFlags(cluster: string, name: string): string[] {
+  return [
+    ...['--socket', join(dir, `${cluster}-${name}.sock`), '--transport', 'uds,http', '--port', '0'],
+    ...['--redis', redis.url, '--cluster', cluster, '--node-id', name, '--token', TOKEN],
+  ];
+}
+
 describe('memory storage over one Redis: objects stay with the node that made them', () => {
   it('another node answers a read with the owner’s data-plane URL; without HTTP at the owner, a coded error', async () => {
     const flags = (name: string, transport: string): string[] => [
@@ -350,10 +358,7 @@ describe('memory storage over one Redis: objects stay with the node that made th
   }, 30_000);
 
   it("a dead owner's memory objects leave the catalog once its heartbeat expires, with deleted events", async () => {
-    const flags = (name: string): string[] => [
-      ...['--socket', join(dir, `${name}-hb.sock`), '--transport', 'uds,http', '--port', '0'],
-      ...['--redis', redis.url, '--cluster', 'heartbeat', '--node-id', name, '--token', TOKEN],
-    ];
+    const flags = (name: string): string[] => memoryClusterFlags('heartbeat', name);
     const doomed = await startNodeProcess(flags('doomed'));
     const survivor = await startNodeProcess(flags('survivor'));
     const atDoomed = await client(doomed.report.socket as string);
@@ -379,10 +384,7 @@ describe('memory storage over one Redis: objects stay with the node that made th
   }, 30_000);
 
   it('an owner counted dead that comes back registers its memory objects again', async () => {
-    const flags = (name: string): string[] => [
-      ...['--socket', join(dir, `${name}-back.sock`), '--transport', 'uds,http', '--port', '0'],
-      ...['--redis', redis.url, '--cluster', 'comeback', '--node-id', name, '--token', TOKEN],
-    ];
+    const flags = (name: string): string[] => memoryClusterFlags('comeback', name);
     const sleeper = await startNodeProcess(flags('sleeper'));
     const watcher = await startNodeProcess(flags('watcher'));
     const atSleeper = await client(sleeper.report.socket as string);
