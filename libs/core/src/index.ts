@@ -21,6 +21,7 @@ export type { HeapLeaseStore } from './heap-lease-store';
 export { assertObjectId, isValidObjectId, newLeaseId, newObjectId, OBJECT_ID_PATTERN } from './ids';
 export { createMapLeaseStore } from './lease-store';
 export type { LeaseStore } from './lease-store';
+export { RecencyList } from './recency-list';
 export { runtimeDirectory } from './runtime-directory';
 export { isPaged, selectPage } from './select-page';
 export type { ListPage } from './select-page';

@@ -1,3 +1,4 @@
+import { RecencyList } from '@packice/core';
 import type { S3Blob } from './s3-blob';
 
 /** Counters of the read-through cache. */
@@ -14,7 +15,8 @@ export interface S3CacheStats {
  * Dropping a copy is not an eviction of the object: the bucket keeps it.
  */
 export class S3Cache {
-  readonly #entries = new Map<S3Blob, number>();
+  /** Cached blobs and their sizes, least recently used first. */
+  readonly #entries = new RecencyList<S3Blob, number>();
   #bytes = 0;
   readonly counters = { hits: 0, misses: 0, bytesFetched: 0 };
 
@@ -25,8 +27,7 @@ export class S3Cache {
     const size = this.#entries.get(blob);
     if (size === undefined) return;
     this.counters.hits++;
-    this.#entries.delete(blob);
-    this.#entries.set(blob, size);
+    this.#entries.touch(blob, size);
   }
 
   /** A copy was made (fetched, or the object was just sealed here); drops the oldest to fit. */
@@ -36,9 +37,9 @@ export class S3Cache {
       this.counters.misses++;
       this.counters.bytesFetched += blob.size;
     }
-    this.#entries.set(blob, blob.size);
+    this.#entries.touch(blob, blob.size);
     this.#bytes += blob.size;
-    for (const [old, size] of this.#entries) {
+    for (const [old, size] of this.#entries.entries()) {
       if (this.#bytes <= this.capacityBytes || old === blob) break;
       this.#entries.delete(old);
       this.#bytes -= size;

@@ -1,4 +1,5 @@
 import { PackIceError } from '../errors';
+import { RecencyList } from '../recency-list';
 import type { ObjectEntry } from './object-table';
 
 /**
@@ -10,8 +11,8 @@ export class Capacity {
   readonly limit: number | null;
   #bytes = 0;
   #evictions = 0;
-  /** Sealed objects, least recently used first (a Map keeps insertion order). */
-  readonly #lru = new Map<string, ObjectEntry>();
+  /** Sealed objects, least recently used first. */
+  readonly #lru = new RecencyList<string, ObjectEntry>();
 
   constructor(limit: number | null) {
     this.limit = limit;
@@ -34,8 +35,7 @@ export class Capacity {
 
   /** Makes `entry` the most recently used evictable object. */
   touch(entry: ObjectEntry): void {
-    this.#lru.delete(entry.objectId);
-    this.#lru.set(entry.objectId, entry);
+    this.#lru.touch(entry.objectId, entry);
   }
 
   /** No longer evictable (being deleted, or gone). */
@@ -57,7 +57,7 @@ export class Capacity {
     const victims: ObjectEntry[] = [];
     let freed = 0;
     if (need <= limit) {
-      for (const entry of this.#lru.values()) {
+      for (const [, entry] of this.#lru.entries()) {
         if (isLeased(entry.objectId)) continue;
         victims.push(entry);
         freed += entry.reserved;
