@@ -34,3 +34,20 @@ describe('createHeapLeaseStore', () => {
     expect(store.scheduled).toBe(0);
   });
 });
+
+describe('createHeapLeaseStore nextExpiry', () => {
+  it('tells the soonest expiry of the leases held, past released and renewed ones', () => {
+    const store = createHeapLeaseStore();
+    expect(store.nextExpiry?.()).toBeUndefined();
+    [50, 10, 40].forEach((at, i) => store.put(lease(`l${i}`, at)));
+    expect(store.nextExpiry?.()).toBe(10);
+    store.delete('l1');
+    expect(store.nextExpiry?.()).toBe(40);
+    store.put(lease('l2', 60));
+    expect(store.nextExpiry?.()).toBe(50);
+    expect(store.expire(55).map((l) => l.leaseId)).toEqual(['l0']);
+    expect(store.nextExpiry?.()).toBe(60);
+    store.delete('l2');
+    expect(store.nextExpiry?.()).toBeUndefined();
+  });
+});

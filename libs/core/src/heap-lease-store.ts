@@ -79,6 +79,11 @@ export function createHeapLeaseStore(): HeapLeaseStore {
       }
       return ended;
     },
+    nextExpiry() {
+      // Entries left by released or renewed leases are dropped on the way to a live one.
+      while (heap.length > 0 && leases.get(heap[0].leaseId)?.expiresAt !== heap[0].at) pop();
+      return heap[0]?.at;
+    },
     get size() {
       return leases.size;
     },

@@ -16,6 +16,8 @@ export interface LeaseStore {
   countFor(objectId: string): number;
   /** Removes and returns every lease whose `expiresAt` is at or before `now`. */
   expire(now: number): LeaseInfo[];
+  /** The soonest `expiresAt` of the leases held (none: `undefined`); without it, the Peer scans `list()`. */
+  nextExpiry?(): number | undefined;
   readonly size: number;
 }
 

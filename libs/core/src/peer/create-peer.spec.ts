@@ -188,7 +188,7 @@ describe('Peer: waiting for seal', () => {
     const reads = await Promise.all(waits);
     expect(reads.map((r) => r.lease.access)).toEqual(['read', 'read', 'read']);
     expect((await reads[0].object.blobs[0].read()).toString()).toBe('ready');
-    expect(clock.pending).toBe(4); // the four leases' expiry timers; the wait timers are gone
+    expect(clock.pending).toBe(1); // one expiry timer for the four leases; the wait timers are gone
   });
 
   it('waits for an object that does not exist yet', async () => {
@@ -343,6 +343,28 @@ describe('Peer: lease TTL with an injected clock', () => {
     clock.advance(9_999);
     await expect(peer.seal(lease.leaseId)).resolves.toMatchObject({ state: 'sealed' });
     await expect(peer.renew(lease.leaseId, 0)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('expires each lease at its own time with one timer, past released, renewed and shorter ones', async () => {
+    const { peer, clock } = setup();
+    await putObject(peer, 'obj', 'x');
+    const ends = record(peer, 'lease-end');
+    const ttls = [500, 100, 300, 200];
+    const leases = [];
+    for (const ttlMs of ttls) leases.push((await peer.acquire({ intent: 'read', objectId: 'obj', ttlMs })).lease);
+    await peer.release(leases[1].leaseId); // the soonest, released early
+    await peer.renew(leases[2].leaseId, 50); // now the soonest
+    expect(clock.pending).toBe(1);
+    const expired = () => ends.filter((e) => e.reason === 'expired').map((e) => e.lease.leaseId);
+    clock.advance(50);
+    expect(expired()).toEqual([leases[2].leaseId]);
+    clock.advance(150);
+    expect(expired()).toEqual([leases[2].leaseId, leases[3].leaseId]);
+    clock.advance(299);
+    expect(expired()).toHaveLength(2);
+    clock.advance(1);
+    expect(expired()).toEqual([leases[2].leaseId, leases[3].leaseId, leases[0].leaseId]);
+    expect(clock.pending).toBe(1); // putObject's create lease, still held
   });
 
   it('treats a lease past expiresAt as gone even before its timer runs', async () => {

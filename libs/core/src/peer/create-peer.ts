@@ -3,6 +3,7 @@ import { isPaged, selectPage } from '../select-page';
 import type { BlobStore } from '../blob';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
+import { attempt } from './attempt';
 import { PackIceError } from '../errors';
 import { assertObjectId, newObjectId } from '../ids';
 import { LeaseBook } from './lease-book';
@@ -37,6 +38,7 @@ class PeerImpl implements Peer {
   readonly #startedAt: number;
   readonly #descriptors: PeerOptions['descriptors'];
   #starting: Promise<void> | null = null;
+  #started = false;
   #closing: Promise<void> | null = null;
 
   constructor(options: PeerOptions) {
@@ -65,7 +67,9 @@ class PeerImpl implements Peer {
   }
 
   start(): Promise<void> {
-    this.#starting ??= this.#objects.recover().then(() => undefined);
+    this.#starting ??= this.#objects.recover().then(() => {
+      this.#started = true;
+    });
     return this.#starting;
   }
 
@@ -201,20 +205,21 @@ class PeerImpl implements Peer {
     return this.close();
   }
 
-  // Every public operation: refused once closing, after start, and tracked so close() waits.
+  // Every public operation: refused once closing, after start (at once once started, not a
+  // microtask turn later), and tracked so close() waits.
   #run<T>(fn: () => T | Promise<T>): Promise<T> {
-    const op = (async () => {
-      if (this.#closing) throw shuttingDown();
-      await this.start();
-      if (this.#closing) throw shuttingDown();
-      return fn();
-    })();
+    const op = this.#started && !this.#closing ? attempt(fn) : this.#afterStart(fn);
     this.#inflight.add(op);
-    const untrack = (): void => {
-      this.#inflight.delete(op);
-    };
+    const untrack = (): boolean => this.#inflight.delete(op);
     op.then(untrack, untrack);
     return op;
+  }
+
+  async #afterStart<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.#closing) throw shuttingDown();
+    await this.start();
+    if (this.#closing) throw shuttingDown();
+    return fn();
   }
 
   async #create(req: ParsedAcquire, holder: LeaseHolder): Promise<AcquireResult> {

@@ -26,7 +26,13 @@ export class LeaseBook {
   ) {
     this.#store = store;
     this.#clock = clock;
-    this.#timers = new LeaseTimers(clock);
+    this.#timers = new LeaseTimers(
+      clock,
+      () => soonestExpiry(store),
+      () => {
+        for (const ended of store.expire(clock.now())) void this.end(ended, 'expired', false);
+      },
+    );
     this.#events = events;
     this.#onEnd = onEnd;
   }
@@ -91,7 +97,6 @@ export class LeaseBook {
   /** Ends a lease (once): forgets it, tells listeners, and runs `onEnd`. */
   end(lease: LeaseInfo, reason: LeaseEndReason, inStore = true): Promise<void> {
     if (inStore && !this.#store.delete(lease.leaseId)) return Promise.resolve();
-    this.#timers.cancel(lease.leaseId);
     this.#events.emit('lease-end', { lease, reason });
     return this.#onEnd(lease);
   }
@@ -104,10 +109,16 @@ export class LeaseBook {
 
   #put(lease: LeaseInfo): void {
     this.#store.put(lease);
-    this.#timers.arm(lease, () => {
-      for (const ended of this.#store.expire(this.#clock.now())) void this.end(ended, 'expired', false);
-    });
+    this.#timers.arm(lease.expiresAt);
   }
+}
+
+/** The store's soonest expiry (a scan for stores that cannot tell it). */
+function soonestExpiry(store: LeaseStore): number | undefined {
+  if (store.nextExpiry) return store.nextExpiry();
+  let soonest: number | undefined;
+  for (const lease of store.list()) if (soonest === undefined || lease.expiresAt < soonest) soonest = lease.expiresAt;
+  return soonest;
 }
 
 function leaseIdArg(leaseId: unknown): string {
