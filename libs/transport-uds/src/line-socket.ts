@@ -121,7 +121,11 @@ export class LineSocket {
     this.#updateWatch();
   }
 
+  /** Starts delivering (and reading) again after {@link pause}; a no-op when not paused. */
   resume(): void {
+    // Not paused, reading never stopped on our account: a read now would only cost a recvmsg
+    // answering EAGAIN (once per request on the node).
+    if (!this.#paused) return;
     this.#paused = false;
     this.#deliver();
     this.#updateWatch();

@@ -25,6 +25,16 @@ interface Pending {
   cleanup: () => void;
 }
 
+/**
+ * `{…params,"id":…,"op":…}` as one line, without copying `params` into a new object first; `id`
+ * and `op` come last, so they win over any params of the same name, as in `{ ...params, id, op }`.
+ */
+function requestLine(id: number, op: string, params: object | undefined): string {
+  const fields = params === undefined ? '{}' : JSON.stringify(params);
+  const own = `"id":${id},"op":${JSON.stringify(op)}}`;
+  return fields === '{}' ? `{${own}` : `${fields.slice(0, -1)},${own}`;
+}
+
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const MAX_EARLY_EVENTS = 100_000; // events kept for a subscription whose listener is not set yet
 const DEFAULT_MAX_ANSWER_BYTES = 256 << 20; // 256 MiB: list answers of big nodes
@@ -106,7 +116,7 @@ export class UdsTransport implements AsyncDisposable {
         this.#refed = true;
         this.#socket.setRef(true);
       }
-      this.#socket.send(JSON.stringify({ ...params, id, op }));
+      this.#socket.send(requestLine(id, op, params));
     });
   }
 
