@@ -27,7 +27,8 @@ async function runClient(...args: string[]): Promise<Outcome> {
   });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
+  // 'close', not 'exit': a process may have exited while its last output is still in the pipe.
+  const [code] = (await once(child, 'close')) as [number];
   const outcome = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Outcome;
   if (code !== 0) throw new Error(`client ${args.join(' ')} exited ${code}: ${JSON.stringify(outcome)}`);
   return outcome;
