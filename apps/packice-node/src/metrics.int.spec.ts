@@ -38,7 +38,10 @@ describe('metrics', () => {
     const overHttp = `${node.report.url}/metrics`;
     const before = await scrape(metricsPort);
     const uds = await connect(socket);
-    for (let i = 0; i < 5; i++) await uds.put(`object ${i}`, { objectId: `m-${i}` });
+    for (let i = 0; i < 4; i++) await uds.put(`object ${i}`, { objectId: `m-${i}` });
+    const read = await uds.acquire({ intent: 'read', objectId: 'm-3' });
+    await read.release(); // rides on the put that follows
+    await uds.put('object 4', { objectId: 'm-4' });
     for (let i = 0; i < 3; i++) await expect(uds.stat('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const http = await connect(node.report.url as string, { token });
     for (const objectId of ['m-0', 'm-1']) {
@@ -49,19 +52,20 @@ describe('metrics', () => {
     const watching = uds.watch({ prefix: 'nothing' });
     await uds.stats(); // the subscribe answer has come by the time this one does
     const after = await scrape(metricsPort);
-    expect(delta(before, after, 'packice_requests_total{transport="uds",op="acquire",code="ok"}')).toBe(5);
-    // A small put is one acquire that carries the bytes and seals; its release rides on the next
-    // acquire (not a request of its own), but for the last, which goes alone.
+    // A small put is one `put` request that carries the bytes, seals and leaves no lease to release;
+    // the read's release rides on the put after it (not a request of its own).
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="put",code="ok"}')).toBe(5);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="acquire",code="ok"}')).toBe(1);
     expect(delta(before, after, 'packice_requests_total{transport="uds",op="seal",code="ok"}')).toBe(0);
-    expect(delta(before, after, 'packice_requests_total{transport="uds",op="release",code="ok"}')).toBe(1);
-    expect(delta(before, after, 'packice_carried_releases_total{transport="uds",code="ok"}')).toBe(4);
+    expect(delta(before, after, 'packice_requests_total{transport="uds",op="release",code="ok"}')).toBe(0);
+    expect(delta(before, after, 'packice_carried_releases_total{transport="uds",code="ok"}')).toBe(1);
     expect(delta(before, after, 'packice_requests_total{transport="uds",op="stat",code="NOT_FOUND"}')).toBe(3);
     expect(delta(before, after, 'packice_errors_total{code="NOT_FOUND"}')).toBe(3);
     // Over HTTP a small read is one request too: the acquire answers the bytes (no blob_read).
     expect(delta(before, after, 'packice_requests_total{transport="http",op="acquire",code="ok"}')).toBe(2);
     expect(delta(before, after, 'packice_requests_total{transport="http",op="blob_read",code="ok"}')).toBe(0);
     expect(delta(before, after, 'packice_carried_releases_total{transport="http",code="ok"}')).toBe(1);
-    expect(delta(before, after, 'packice_request_duration_seconds_count{transport="uds",op="acquire"}')).toBe(5);
+    expect(delta(before, after, 'packice_request_duration_seconds_count{transport="uds",op="put"}')).toBe(5);
     expect(after.get('packice_objects{state="sealed"}')).toBe(5);
     // Each 8-byte object lives in a slab's 64-byte slot, and counts that slot.
     expect(after.get('packice_bytes')).toBe(5 * 64);

@@ -87,10 +87,10 @@ export class Client implements AsyncDisposable {
   /**
    * Creates, writes and seals a one-blob object from bytes or a stream (streamed, never held
    * whole); resolves with the sealed object. On failure the object is aborted. Bytes up to the
-   * transport's `bytesInCreateMax` (64 KiB over UDS and in-process) travel in the create request
-   * itself and the node seals at once: one round trip, whose create lease is released with the
-   * client's next request. Larger data takes a create, its writes and a seal, and resolves once
-   * the create lease has ended.
+   * transport's `bytesInCreateMax` (64 KiB over UDS and in-process) travel in the request itself
+   * and the node seals at once: one round trip (UDS `put`, which leaves no lease; against a node
+   * without it, a create whose lease is released with the client's next request). Larger data
+   * takes a create, its writes and a seal, and resolves once the create lease has ended.
    */
   async put(
     data: Uint8Array | string | AsyncIterable<Uint8Array | string>,
@@ -101,6 +101,9 @@ export class Client implements AsyncDisposable {
     if (bytes instanceof Uint8Array && bytes.byteLength <= this.#transport.bytesInCreateMax) {
       // A small object in one request: created with its bytes and sealed by the node at once.
       signal?.throwIfAborted();
+      this.#open();
+      const made = await this.#transport.put?.({ ...rest, data: bytes }, { signal });
+      if (made) return made;
       const lease = await this.acquire({ intent: 'create', ...rest, blobs: [{ data: bytes }], seal: true, signal });
       const { blobs, ...sealed } = lease.object;
       await lease.release();

@@ -48,6 +48,7 @@ export type {
   OpResult,
   OverflowNotice,
   WireAcquireManyParams,
+  WirePutParams,
   WireAcquireManyResult,
   WireAcquireParams,
   WireAnswer,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createPeer, type Peer } from '@packice/core';
 import { F_SEAL_WRITE, getSeals } from '@packice/native';
+import type { WireLease, WireObject } from '@packice/protocol';
 import { createMemStorage } from '@packice/storage-mem';
 import { closeSync, fstatSync, mkdtempSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,5 +119,67 @@ describe('small objects over UDS (docs/protocol.md, "Small objects")', () => {
     });
     expect(mismatch).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     await expect(c.call({ id: 3, op: 'list_objects' })).resolves.toMatchObject({ objects: [] });
+  });
+
+  it('puts an object in one request that leaves no lease and sends no bytes back, carrying releases', async () => {
+    const c = await raw();
+    const hello = await c.call({ id: 1, op: 'hello', client: 'raw-test', features: ['inline-bytes'] });
+    expect(hello.features).toContain('put');
+    const first = await c.call({ id: 2, op: 'put', object_id: 'p1', meta: { k: 'v' }, blobs: [{ data: b64('one') }] });
+    expect(first).toMatchObject({ ok: true, object: { object_id: 'p1', state: 'sealed', size: 3, meta: { k: 'v' } } });
+    expect((first.object as WireObject).blobs).toEqual([{ size: 3 }]);
+    expect(first.lease).toBeUndefined();
+    expect(first.fds).toBeUndefined();
+    await expect(c.call({ id: 3, op: 'stats' })).resolves.toMatchObject({ objects: 1, leases: 0 });
+    // A read lease, then a put that carries its release and a lease id that is not there.
+    const read = await c.call({ id: 4, op: 'acquire', intent: 'read', object_id: 'p1' });
+    expect((read.object as WireObject).blobs[0].handle).toEqual({ kind: 'inline', data: b64('one') });
+    const second = await c.call({
+      id: 5,
+      op: 'put',
+      blobs: [{ data: b64('two') }, { data: '' }],
+      release: [(read.lease as WireLease).lease_id, 'no-such-lease'],
+    });
+    expect(second).toMatchObject({ ok: true, object: { state: 'sealed', size: 3, blobs: [{ size: 3 }, { size: 0 }] } });
+    expect(second.release_failed).toEqual([
+      { lease_id: 'no-such-lease', error: expect.objectContaining({ code: 'LEASE_NOT_FOUND' }) },
+    ]);
+    await expect(c.call({ id: 6, op: 'stats' })).resolves.toMatchObject({ objects: 2, leases: 0 });
+    const back = await c.call({
+      id: 7,
+      op: 'acquire',
+      intent: 'read',
+      object_id: (second.object as WireObject).object_id,
+    });
+    expect((back.object as WireObject).blobs.map((b) => (b.handle as { data: string }).data)).toEqual([b64('two'), '']);
+  });
+
+  it('refuses a put without bytes, with bytes that are not base64 or under a taken id, and changes nothing', async () => {
+    const c = await raw();
+    await c.call({ id: 1, op: 'put', object_id: 'kept', blobs: [{ data: b64('kept') }] });
+    const bad = [
+      { op: 'put', object_id: 'x' },
+      { op: 'put', object_id: 'x', blobs: [] },
+      { op: 'put', object_id: 'x', blobs: 2 },
+      { op: 'put', object_id: 'x', blobs: [{ size: 4 }] },
+      { op: 'put', object_id: 'x', blobs: [{ data: b64('ok') }, null] },
+      { op: 'put', object_id: 'x', blobs: [{ data: '***' }] },
+      { op: 'put', object_id: 'x', blobs: [{ data: b64('ok') }], release: 'not-a-list' },
+    ];
+    for (const [i, request] of bad.entries()) {
+      await expect(c.call({ id: 10 + i, ...request })).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+    }
+    const badId = await c.call({ id: 29, op: 'put', object_id: 'bad id!', blobs: [{ data: b64('ok') }] });
+    expect(badId).toMatchObject({ ok: false, error: { code: 'INVALID_ID' } });
+    const taken = await c.call({ id: 30, op: 'put', object_id: 'kept', blobs: [{ data: b64('other') }] });
+    expect(taken).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
+    const objects = await c.call({ id: 31, op: 'list_objects' });
+    expect((objects.objects as WireObject[]).map((o) => o.object_id)).toEqual(['kept']);
+    await expect(c.call({ id: 32, op: 'stats' })).resolves.toMatchObject({ objects: 1, leases: 0 });
+    const read = await c.call({ id: 33, op: 'acquire', intent: 'read', object_id: 'kept' });
+    expect(read.fds).toBe(1); // this client did not announce inline-bytes: a sealed memfd copy
   });
 });

@@ -124,3 +124,36 @@ export async function acquireMany(
   const result = releaseFailed.length > 0 ? { results, release_failed: releaseFailed } : { results };
   return { result, fds };
 }
+
+/**
+ * `put`: creates and seals an object from the bytes the request carries, as an `acquire` create
+ * with `seal: true` would, and ends that create lease at once, so nothing is left for the client
+ * to release and no handle or bytes travel back. `release` as for `acquire`.
+ */
+export async function put(
+  peer: Peer,
+  conn: UdsConnection,
+  params: OpParams<'put'>,
+  onCarried?: (code: string) => void,
+): Promise<UdsAnswer> {
+  const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release), onCarried);
+  const { blobs } = params;
+  if (!Array.isArray(blobs) || blobs.length === 0 || !blobs.every((b) => typeof b?.data === 'string')) {
+    throw new PackIceError('BAD_REQUEST', 'put needs blobs, each with its data (base64)');
+  }
+  const request = fromWireAcquire({
+    intent: 'create',
+    object_id: params.object_id,
+    meta: params.meta,
+    blobs: blobs.map(({ data }) => ({ data })),
+    seal: true,
+  });
+  const { lease, object } = await peer.acquire(request, {
+    holder: { transport: 'uds', pid: conn.cred.pid, uid: conn.cred.uid },
+    signal: conn.waits.signal,
+  });
+  // The object is sealed: ending its create lease cannot abort it.
+  await peer.release(lease.leaseId);
+  const answer = { object: toWireObject(object) };
+  return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer };
+}

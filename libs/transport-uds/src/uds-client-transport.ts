@@ -13,6 +13,7 @@ import type {
 import { fromWireError, PackIceError, toPackIceError } from '@packice/core';
 import {
   decodeEvent,
+  fromWireInfo,
   fromWireLease,
   fromWireObject,
   ReleaseQueue,
@@ -67,8 +68,8 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     return body;
   };
   const operations = wireOperations(call as WireCall);
-  // An acquire (or acquire_many) carries the releases queued so far, once the node takes them.
-  const withReleases = async <O extends 'acquire' | 'acquire_many'>(
+  // An acquire, acquire_many or put carries the releases queued so far, once the node takes them.
+  const withReleases = async <O extends 'acquire' | 'acquire_many' | 'put'>(
     op: O,
     params: OpParams<O>,
     options?: CallOptions,
@@ -85,12 +86,14 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     }
   };
   let bytesInCreate = false;
+  let putOp = false;
   // Sent first on the connection, so the node knows before any acquire that this client takes
   // small objects' bytes inline.
   const ready = call('hello', { client: 'packice-client', features: [...CLIENT_FEATURES] }).then(
     (hello) => {
       releaseWithAcquire = hello.features.includes('release-with-acquire');
       bytesInCreate = hello.features.includes('inline-bytes');
+      putOp = hello.features.includes('put');
     },
     () => undefined,
   );
@@ -108,6 +111,17 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     async acquire(request, options) {
       const { body, fds } = await withReleases('acquire', toWireAcquire(request), options);
       return decode(body, fds);
+    },
+    async put({ objectId, meta, data }, options) {
+      if (!putOp) return null;
+      const params: OpParams<'put'> = {
+        blobs: [{ data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }],
+      };
+      if (objectId !== undefined) params.object_id = objectId;
+      if (meta !== undefined) params.meta = meta;
+      const { body, fds } = await withReleases('put', params, options);
+      closeQuietly(...fds);
+      return fromWireInfo(body.object);
     },
     async acquireMany(objectIds, request, options) {
       const params = { object_ids: objectIds, ttl_ms: request.ttlMs, timeout_ms: request.timeoutMs };

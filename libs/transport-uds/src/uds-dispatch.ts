@@ -10,7 +10,7 @@ import {
   parseSubscribeParams,
   plainOpHandlers,
 } from '@packice/protocol';
-import { acquire, acquireMany } from './uds-acquire';
+import { acquire, acquireMany, put } from './uds-acquire';
 import type { UdsAnswer, UdsConnection } from './uds-connection';
 
 /** Dispatches one request of a connection to the Peer. */
@@ -18,7 +18,7 @@ export type UdsDispatch = (conn: UdsConnection, op: string, params: object) => P
 
 /**
  * The UDS binding's dispatch, from the op table: `hello` and `ping` answered here, `acquire` with
- * the connection's holder and descriptors, every other op through the shared plain handlers.
+ * the connection's holder and descriptors, `put` with its holder, every other op through the shared plain handlers.
  * `onLease` is told of each lease granted to a connection, `onCarried` of each release an acquire carried.
  */
 export function createUdsDispatch(
@@ -40,6 +40,7 @@ export function createUdsDispatch(
     }
     if (op === 'ping') return { result: {} };
     if (op === 'acquire') return acquire(peer, conn, params as OpParams<'acquire'>, onLease, onCarried);
+    if (op === 'put') return put(peer, conn, params as OpParams<'put'>, onCarried);
     if (op === 'acquire_many') {
       return acquireMany(peer, conn, params as OpParams<'acquire_many'>, onLease, onCarried);
     }

@@ -44,6 +44,7 @@ export const UDS_FEATURES: readonly string[] = Object.freeze([
   'peer-credentials',
   'release-with-acquire',
   'inline-bytes',
+  'put',
 ]);
 
 /** How long queued answers may take to reach a slow client once the server closes. */

@@ -54,6 +54,15 @@ export interface ClientTransport {
     request: { ttlMs?: number; timeoutMs?: number },
     options?: CallOptions,
   ): Promise<(AcquiredLease | PackIceError)[]>;
+  /**
+   * Creates and seals a one-blob object from bytes of up to `bytesInCreateMax` in one request that
+   * leaves no lease (UDS `put`); transports without it, or whose node lacks it, leave it out or
+   * answer `null` (the caller then creates with `acquire`).
+   */
+  put?(
+    request: { objectId?: string; meta?: Record<string, string>; data: Uint8Array },
+    options?: CallOptions,
+  ): Promise<ObjectInfo | null>;
   seal(leaseId: string, options?: CallOptions): Promise<ObjectInfo>;
   /** `defer`: the caller does not wait for the answer, so the release may ride on a later request. */
   release(leaseId: string, options?: CallOptions & { defer?: boolean }): Promise<void>;

@@ -9,8 +9,8 @@ interface QueuedRelease {
 }
 
 /**
- * Releases waiting to ride on the next `acquire` (its `release` param), so that a read cycle is
- * one round trip. Any other request sends them first, as `release` ops of their own, and so does
+ * Releases waiting to ride on the next `acquire` or `put` (their `release` param), so that a read
+ * cycle is one round trip. Any other request sends them first, as `release` ops of their own, and so does
  * the next turn of the event loop: the order of requests on the connection stays as made, and a
  * lease is never held longer than that for want of an acquire.
  */
@@ -34,7 +34,7 @@ export class ReleaseQueue {
     });
   }
 
-  /** Sends what is queued now, each as a `release` op: before any request that is not an acquire. */
+  /** Sends what is queued now, each as a `release` op: before any request that does not carry them. */
   flush(): void {
     for (const release of this.#queued.splice(0)) this.sendAlone(release.leaseId).then(release.resolve, release.reject);
   }
@@ -50,6 +50,10 @@ export class ReleaseQueue {
       // Once the acquire was sent, the node ended these leases whatever became of the acquire (or
       // the connection closed, which ends them too); only those it names failed.
       settle(failures = []) {
+        if (failures.length === 0) {
+          for (const release of taken) release.resolve();
+          return;
+        }
         const failed = new Map(failures.map((f) => [f.lease_id, f.error]));
         for (const release of taken) {
           const error = failed.get(release.leaseId);

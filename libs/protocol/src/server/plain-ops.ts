@@ -4,7 +4,7 @@ import type { OpName, OpParams, OpResult } from '../wire/wire-shapes';
 import { listPage } from './paging';
 
 /** The ops each binding serves its own way: holders, handles, waits, subscriptions, binding facts. */
-type BindingOp = 'hello' | 'health' | 'acquire' | 'acquire_many' | 'ping' | 'subscribe' | 'unsubscribe';
+type BindingOp = 'hello' | 'health' | 'acquire' | 'acquire_many' | 'put' | 'ping' | 'subscribe' | 'unsubscribe';
 
 /** Ops that every binding serves the same way (no holder, no handles, no binding facts). */
 export type PlainOp = Exclude<OpName, BindingOp>;

@@ -8,6 +8,7 @@ describe('the op table', () => {
       'ping',
       'acquire',
       'acquire_many',
+      'put',
       'seal',
       'release',
       'renew',

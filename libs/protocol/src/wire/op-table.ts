@@ -56,6 +56,13 @@ const TABLE = {
     uds: true,
     http: null,
   },
+  put: {
+    summary: 'Create and seal an object from the bytes the request carries; no lease is left to end.',
+    params: ['object_id?', 'meta?', 'blobs', 'release?'],
+    result: ['object', 'release_failed?'],
+    uds: true,
+    http: null,
+  },
   seal: {
     summary: 'Seal the object of a create lease; wakes waiting readers.',
     params: ['lease_id'],

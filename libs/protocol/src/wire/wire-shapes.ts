@@ -109,6 +109,16 @@ export interface WireAcquireParams {
   release?: readonly string[];
 }
 
+/** `put` params on the wire: a sealed object made from the bytes it carries, with no lease to end. */
+export type WirePutParams = {
+  object_id?: string;
+  meta?: Record<string, string>;
+  /** Each blob's bytes, base64. */
+  blobs: readonly { data: string }[];
+  /** Leases to release first, as `acquire`'s `release`. */
+  release?: readonly string[];
+};
+
 /** `acquire_many` params on the wire: read leases on several objects at once. */
 export type WireAcquireManyParams = {
   object_ids: readonly string[];
@@ -153,6 +163,7 @@ export interface WireOps {
     params: WireAcquireManyParams;
     result: { results: WireAcquireManyResult[]; release_failed?: WireReleaseFailure[] };
   };
+  put: { params: WirePutParams; result: { object: WireObject; release_failed?: WireReleaseFailure[] } };
   seal: { params: { lease_id: string }; result: { object: WireObject } };
   release: { params: { lease_id: string }; result: Empty };
   renew: { params: { lease_id: string; ttl_ms?: number }; result: { lease: WireLease } };
