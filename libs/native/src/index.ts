@@ -24,7 +24,14 @@ export type { FileLimit } from './file-limit';
 export { tryLockFile, unlockFile } from './file-lock';
 export { watchFd } from './fd-watcher';
 export type { FdWatcher, WatchEvents } from './fd-watcher';
-export { MAX_FDS_PER_MESSAGE, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage } from './socket-messages';
+export {
+  MAX_FDS_PER_MESSAGE,
+  MESSAGE_CHUNK_BYTES,
+  receiveMessage,
+  sendMessage,
+  sendText,
+  TEXT_MESSAGE_MAX_CHARS,
+} from './socket-messages';
 export type { ReceivedMessage } from './socket-messages';
 export { acceptConnection, connectUnix, listenUnix, peerCredentials } from './unix-socket';
 export type { PeerCredentials } from './unix-socket';

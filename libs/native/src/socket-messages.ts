@@ -69,14 +69,48 @@ function scratch(): { send: Scratch; recv: Scratch } {
  * Throws `NativeError` (`EPIPE`, `ECONNRESET`, ...). Never raises SIGPIPE.
  */
 export function sendMessage(fd: number, data: Uint8Array, offset = 0, fds: readonly number[] = []): number | null {
-  if (fds.length > MAX_FDS_PER_MESSAGE) {
-    throw new NativeError('sendmsg', 'EINVAL', `${fds.length} descriptors; at most ${MAX_FDS_PER_MESSAGE}`);
-  }
+  checkFds(fds);
   const length = Math.min(data.byteLength - offset, MESSAGE_CHUNK_BYTES);
   if (length <= 0) throw new NativeError('sendmsg', 'EINVAL', 'at least one byte must travel with a message');
   const { send } = scratch();
-  const { koffi, sendmsg } = loadLibc();
   send.dataView.set(data.subarray(offset, offset + length), 0);
+  return sendFromScratch(fd, send, length, fds);
+}
+
+/** Longest text {@link sendText} takes: its UTF-8 form (at most 3 bytes per UTF-16 unit) fits one message. */
+export const TEXT_MESSAGE_MAX_CHARS = Math.floor(MESSAGE_CHUNK_BYTES / 3);
+
+/**
+ * Sends `text` (at most {@link TEXT_MESSAGE_MAX_CHARS} long) as UTF-8 with one `sendmsg`, encoded
+ * straight into the native send buffer: no Buffer is made for it. `fds` as for
+ * {@link sendMessage}. Returns how many of its `bytes` were `sent` (fewer when the socket filled
+ * up: the caller sends the rest), or `null` when the socket is full (EAGAIN). Throws as
+ * {@link sendMessage} does.
+ */
+export function sendText(
+  fd: number,
+  text: string,
+  fds: readonly number[] = [],
+): { sent: number; bytes: number } | null {
+  checkFds(fds);
+  if (text.length === 0 || text.length > TEXT_MESSAGE_MAX_CHARS) {
+    throw new NativeError('sendmsg', 'EINVAL', `a text message is 1 to ${TEXT_MESSAGE_MAX_CHARS} characters`);
+  }
+  const { send } = scratch();
+  const bytes = send.dataView.write(text, 0, 'utf8');
+  const sent = sendFromScratch(fd, send, bytes, fds);
+  return sent === null ? null : { sent, bytes };
+}
+
+function checkFds(fds: readonly number[]): void {
+  if (fds.length > MAX_FDS_PER_MESSAGE) {
+    throw new NativeError('sendmsg', 'EINVAL', `${fds.length} descriptors; at most ${MAX_FDS_PER_MESSAGE}`);
+  }
+}
+
+// One sendmsg of the first `length` bytes of the send buffer, with `fds` attached.
+function sendFromScratch(fd: number, send: Scratch, length: number, fds: readonly number[]): number | null {
+  const { koffi, sendmsg } = loadLibc();
   send.iovView.writeBigUInt64LE(BigInt(length), 8);
   if (fds.length > 0) {
     const cmsgLen = CMSG_HEADER_BYTES + 4 * fds.length;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { memfdCreate } from './memfd';
 import { watchFd } from './fd-watcher';
 import { MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, type ReceivedMessage } from './socket-messages';
+import { sendText, TEXT_MESSAGE_MAX_CHARS } from './socket-messages';
 import { acceptConnection, connectUnix, listenUnix, peerCredentials } from './unix-socket';
 
 const dir = mkdtempSync(join(tmpdir(), 'packice-native-sock-'));
@@ -94,6 +95,36 @@ describe('unix sockets', () => {
     }
     expect(sent).toBeGreaterThan(0);
     expect(sendMessage(client, big)).toBeNull();
+  });
+
+  it('sends text as UTF-8 straight from the string, with descriptors, and tells a partial send', async () => {
+    const { server, client } = pair('text.sock');
+    const memfd = track(memfdCreate('t'));
+    expect(sendText(server, '{"é":"ü"}\n', [memfd])).toEqual({ sent: 12, bytes: 12 });
+    const got = await receive(client);
+    got.fds.forEach(track);
+    expect(got.data.toString('utf8')).toBe('{"é":"ü"}\n');
+    expect(got.fds).toHaveLength(1);
+    // Larger than the socket's send buffer (wmem_default, 208 KiB unless tuned): it goes in part.
+    const text = '€'.repeat(TEXT_MESSAGE_MAX_CHARS);
+    const result = sendText(server, text);
+    expect(result?.bytes).toBe(3 * TEXT_MESSAGE_MAX_CHARS);
+    expect(result?.sent).toBeGreaterThan(0);
+    expect(result?.sent).toBeLessThanOrEqual(3 * TEXT_MESSAGE_MAX_CHARS);
+    const arrived: Buffer[] = [];
+    for (let got = receiveMessage(client); got !== null; got = receiveMessage(client)) arrived.push(got.data);
+    expect(Buffer.concat(arrived)).toEqual(Buffer.from(text).subarray(0, result?.sent));
+  });
+
+  it('refuses empty or over-long text and a full socket answers null', () => {
+    const { client } = pair('text-bad.sock');
+    expect(() => sendText(client, '')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => sendText(client, 'x'.repeat(TEXT_MESSAGE_MAX_CHARS + 1))).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    const big = Buffer.alloc(MESSAGE_CHUNK_BYTES, 1);
+    for (let n = sendMessage(client, big); n !== null; n = sendMessage(client, big));
+    expect(sendText(client, 'late\n')).toBeNull();
   });
 
   it('throws EPIPE, not SIGPIPE, when the peer is gone', () => {

@@ -1,5 +1,6 @@
 import type { FdWatcher } from '@packice/native';
-import { closeQuietly, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, watchFd } from '@packice/native';
+import { closeQuietly, MESSAGE_CHUNK_BYTES, receiveMessage, sendMessage, sendText, watchFd } from '@packice/native';
+import { TEXT_MESSAGE_MAX_CHARS } from '@packice/native';
 
 /** Options of {@link LineSocket}. */
 export interface LineSocketOptions {
@@ -102,9 +103,28 @@ export class LineSocket {
       done?.(false);
       return false;
     }
-    const data = Buffer.from(`${line}\n`);
-    this.#out.push({ data, offset: 0, fds, done });
-    this.#outBytes += data.length;
+    const text = `${line}\n`;
+    // Nothing queued: the line goes straight from the string into the native send buffer.
+    let offset = 0;
+    if (this.#out.length === 0 && text.length <= TEXT_MESSAGE_MAX_CHARS) {
+      let sent;
+      try {
+        sent = sendText(this.#fd, text, fds);
+      } catch (err) {
+        done?.(false);
+        this.#read(true);
+        this.destroy(err as Error);
+        return false;
+      }
+      if (sent !== null && sent.sent === sent.bytes) {
+        done?.(true);
+        return true;
+      }
+      offset = sent?.sent ?? 0;
+    }
+    const data = Buffer.from(text);
+    this.#out.push({ data, offset, fds, done });
+    this.#outBytes += data.length - offset;
     this.#outFds += fds.length;
     this.#flush();
     return true;
