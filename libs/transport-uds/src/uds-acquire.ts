@@ -12,6 +12,7 @@ import {
 import { closeQuietly, MAX_FDS_PER_MESSAGE } from '@packice/native';
 import { descriptorsFor, INLINE_ANSWER_MAX_BYTES, type InlineBudget } from './blob-descriptors';
 import type { UdsAnswer, UdsConnection } from './uds-connection';
+import { acquireAnswerJson } from './answer-json';
 
 /** Told of each lease granted to a connection. */
 export type OnLease = (conn: UdsConnection, leaseId: string) => void;
@@ -73,7 +74,7 @@ export async function acquire(
 ): Promise<UdsAnswer> {
   const releaseFailed = await releaseFirst(peer, parseReleaseList(params.release), onCarried);
   const { answer, fds } = await grant(peer, conn, params, onLease, inlineBudget(conn));
-  return { result: releaseFailed.length > 0 ? { ...answer, release_failed: releaseFailed } : answer, fds };
+  return { json: acquireAnswerJson(answer, releaseFailed), fds };
 }
 
 /**
@@ -100,10 +101,10 @@ export async function acquireMany(
   const budget = inlineBudget(conn);
   const settled = await Promise.allSettled(objectIds.map((id) => grant(peer, conn, one(id), onLease, budget)));
   const fds: number[] = [];
-  const results: object[] = [];
+  const json: string[] = [];
   for (const [i, outcome] of settled.entries()) {
     if (outcome.status === 'rejected') {
-      results.push({ object_id: objectIds[i], error: toPackIceError(outcome.reason).toJSON() });
+      json.push(JSON.stringify({ object_id: objectIds[i], error: toPackIceError(outcome.reason).toJSON() }));
       continue;
     }
     const { answer, fds: own, leaseId } = outcome.value;
@@ -111,7 +112,7 @@ export async function acquireMany(
       closeQuietly(...own);
       await ungrant(peer, conn, leaseId);
       const error = new PackIceError('PAYLOAD_TOO_LARGE', `more than ${MAX_FDS_PER_MESSAGE} descriptors in one answer`);
-      results.push({ object_id: objectIds[i], error: error.toJSON() });
+      json.push(JSON.stringify({ object_id: objectIds[i], error: error.toJSON() }));
       continue;
     }
     const at = fds.length;
@@ -119,10 +120,10 @@ export async function acquireMany(
     const blobs = answer.object.blobs.map((b) =>
       b.handle?.kind === 'fd' ? { ...b, handle: { kind: 'fd' as const, fd: b.handle.fd + at } } : b,
     );
-    results.push({ lease: answer.lease, object: { ...answer.object, blobs } });
+    json.push(`{${acquireAnswerJson({ lease: answer.lease, object: { ...answer.object, blobs } })}}`);
   }
-  const result = releaseFailed.length > 0 ? { results, release_failed: releaseFailed } : { results };
-  return { result, fds };
+  const failures = releaseFailed.length > 0 ? `,"release_failed":${JSON.stringify(releaseFailed)}` : '';
+  return { json: `"results":[${json.join(',')}]${failures}`, fds };
 }
 
 /**

@@ -69,15 +69,19 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
   };
   const operations = wireOperations(call as WireCall);
   // An acquire, acquire_many or put carries the releases queued so far, once the node takes them.
+  // Params may come as JSON members already (see UdsTransport.requestJson).
   const withReleases = async <O extends 'acquire' | 'acquire_many' | 'put'>(
     op: O,
-    params: OpParams<O>,
+    params: OpParams<O> | string,
     options?: CallOptions,
   ) => {
     const carried = releaseWithAcquire && !options?.signal?.aborted ? releases.take() : null;
-    const sent = carried?.leaseIds.length ? { ...params, release: carried.leaseIds } : params;
+    const release = carried?.leaseIds.length ? carried.leaseIds : null;
     try {
-      const answer = await uds.request(op, sent, options);
+      const answer =
+        typeof params === 'string'
+          ? await uds.requestJson(op, release ? `${params},"release":${JSON.stringify(release)}` : params, options)
+          : await uds.request(op, release ? { ...params, release } : params, options);
       carried?.settle(answer.body.release_failed);
       return answer;
     } catch (err) {
@@ -114,12 +118,12 @@ export function createUdsClientTransport(uds: UdsTransport): ClientTransport {
     },
     async put({ objectId, meta, data }, options) {
       if (!putOp) return null;
-      const params: OpParams<'put'> = {
-        blobs: [{ data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }],
-      };
-      if (objectId !== undefined) params.object_id = objectId;
-      if (meta !== undefined) params.meta = meta;
-      const { body, fds } = await withReleases('put', params, options);
+      // The base64 goes into the line as it is (see UdsTransport.requestJson).
+      const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+      let members = `"blobs":[{"data":"${base64}"}]`;
+      if (objectId !== undefined) members += `,"object_id":${JSON.stringify(objectId)}`;
+      if (meta !== undefined) members += `,"meta":${JSON.stringify(meta)}`;
+      const { body, fds } = await withReleases('put', members, options);
       closeQuietly(...fds);
       return fromWireInfo(body.object);
     },

@@ -5,13 +5,16 @@ import { closeQuietly } from '@packice/native';
 import { LineSocket } from './line-socket';
 
 /** A dispatched request's answer: the result fields and the descriptors to pass with them. */
-export interface UdsAnswer {
-  result: object;
+export type UdsAnswer = (
+  | { result: object; json?: undefined }
+  /** The result's members already as JSON (no braces), e.g. with base64 spliced in unscanned. */
+  | { json: string; result?: undefined }
+) & {
   /** This server's own descriptors: closed once the kernel has passed them on. */
   fds?: number[];
   /** Runs once the answer is queued (what follows it on the connection goes after it). */
   after?: () => void;
-}
+};
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -24,11 +27,11 @@ export interface ConnectionHost {
 }
 
 /** `{"id":…,"ok":true,…result,"fds":n}` as one line, without copying `result` into a new object first. */
-function answerLine(id: number, result: object, fds: number): string {
-  const fields = JSON.stringify(result);
+function answerLine(id: number, { result, json }: UdsAnswer, fds: number): string {
+  const members = json ?? JSON.stringify(result ?? {}).slice(1, -1);
   const head = `{"id":${id},"ok":true`;
   const tail = fds > 0 ? `,"fds":${fds}}` : '}';
-  return fields === '{}' ? head + tail : `${head},${fields.slice(1, -1)}${tail}`;
+  return members === '' ? head + tail : `${head},${members}${tail}`;
 }
 
 /**
@@ -106,9 +109,10 @@ export class UdsConnection {
     this.#host
       .dispatch(this, op, params)
       .then(
-        ({ result, fds = [], after }) => {
+        (answered) => {
+          const { fds = [], after } = answered;
           observe('ok');
-          const answer = answerLine(id, result, fds.length);
+          const answer = answerLine(id, answered, fds.length);
           this.socket.send(answer, fds, fds.length > 0 ? () => closeQuietly(...fds) : undefined);
           after?.();
         },

@@ -93,13 +93,28 @@ export class UdsTransport implements AsyncDisposable {
    * signal's reason. Params are sent as given: the node checks them.
    */
   request<O extends OpName>(op: O, params?: OpParams<O>, options: CallOptions = {}): Promise<UdsReply<OpResult<O>>> {
+    return this.#request((id) => requestLine(id, op, params), options);
+  }
+
+  /**
+   * {@link request} with the params already as JSON members (no braces), e.g. with base64 spliced
+   * in as it is (JSON.stringify would scan each of its characters for escapes).
+   */
+  requestJson<O extends OpName>(op: O, members: string, options: CallOptions = {}): Promise<UdsReply<OpResult<O>>> {
+    return this.#request(
+      (id) => `{${members === '' ? '' : `${members},`}"id":${id},"op":${JSON.stringify(op)}}`,
+      options,
+    );
+  }
+
+  #request<T>(line: (id: number) => string, options: CallOptions): Promise<UdsReply<T>> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     if (this.#closing)
       return Promise.reject(new PackIceError('UNAVAILABLE', `the connection to ${this.path} is closing`));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
-    return new Promise<UdsReply<OpResult<O>>>((resolve, reject) => {
+    return new Promise<UdsReply<T>>((resolve, reject) => {
       const onAbort = (): void => {
         // The answer may still come: its descriptors are then closed in #onLine.
         this.#pending.get(id)?.cleanup();
@@ -116,7 +131,7 @@ export class UdsTransport implements AsyncDisposable {
         this.#refed = true;
         this.#socket.setRef(true);
       }
-      this.#socket.send(requestLine(id, op, params));
+      this.#socket.send(line(id));
     });
   }
 
