@@ -64,4 +64,15 @@ describe('wire codec', () => {
     expect(fromWireAcquire(wire)).toEqual({ intent: 'read', objectId: 'x', timeoutMs: 5 });
     expect(toWireAcquire(fromWireAcquire(wire))).toEqual(wire);
   });
+
+  it('takes blobs as base64, canonical or not, and refuses anything else with BAD_REQUEST', () => {
+    const blobs = (data: unknown) => fromWireAcquire({ intent: 'create', blobs: [{ data } as { data: string }] }).blobs;
+    expect(blobs(Buffer.from('hello').toString('base64'))).toEqual([{ data: Buffer.from('hello') }]);
+    expect(blobs('')).toEqual([{ data: Buffer.alloc(0) }]);
+    // Non-zero padding bits: not what an encoder writes, yet valid base64 (accepted as before).
+    expect(blobs('QR==')).toEqual([{ data: Buffer.from('A') }]);
+    for (const bad of ['ab-d', 'ab_d', 'abc', 'ab c', 'a===', 42, { x: 1 }]) {
+      expect(() => blobs(bad)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    }
+  });
 });
