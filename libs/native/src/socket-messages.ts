@@ -31,15 +31,17 @@ interface Scratch {
   controlView: Buffer;
   data: unknown;
   dataView: Buffer;
+  /** The control area's address, as the low and high 32 bits (msg_control). */
+  controlLow: number;
+  controlHigh: number;
 }
 
-let sendScratch: Scratch | null = null;
-let recvScratch: Scratch | null = null;
+let scratches: { send: Scratch; recv: Scratch } | null = null;
 
 // msghdr, iovec and control live in koffi-allocated memory that the GC never moves; they are
 // filled in place through Buffer views and reused by every (synchronous) call.
 function scratch(): { send: Scratch; recv: Scratch } {
-  if (sendScratch && recvScratch) return { send: sendScratch, recv: recvScratch };
+  if (scratches) return scratches;
   const { koffi } = loadLibc();
   const make = (): Scratch => {
     const area = (bytes: number): [unknown, Buffer] => {
@@ -50,16 +52,35 @@ function scratch(): { send: Scratch; recv: Scratch } {
     const [iov, iovView] = area(IOVEC_BYTES);
     const [control, controlView] = area(CONTROL_BYTES);
     const [data, dataView] = area(MESSAGE_CHUNK_BYTES);
-    const s = { hdr, hdrView, iov, iovView, control, controlView, data, dataView };
+    const controlAddress = BigInt(koffi.address(control));
+    const controlLow = Number(controlAddress & 0xffffffffn);
+    const controlHigh = Number(controlAddress >> 32n);
+    const s = { hdr, hdrView, iov, iovView, control, controlView, data, dataView, controlLow, controlHigh };
     iovView.writeBigUInt64LE(koffi.address(data), 0);
     hdrView.fill(0);
     hdrView.writeBigUInt64LE(koffi.address(iov), 16); // msg_iov
     hdrView.writeBigUInt64LE(1n, 24); // msg_iovlen
     return s;
   };
-  sendScratch = make();
-  recvScratch = make();
-  return { send: sendScratch, recv: recvScratch };
+  scratches = { send: make(), recv: make() };
+  return scratches;
+}
+
+// The 64-bit fields written per call, without BigInts (they measured 4% of a node's small
+// reads): lengths stay far below 2^32, so their high half is 0.
+function writeLength(view: Buffer, at: number, value: number): void {
+  view.writeUInt32LE(value, at);
+  view.writeUInt32LE(0, at + 4);
+}
+
+function readLength(view: Buffer, at: number): number {
+  return view.readUInt32LE(at) + view.readUInt32LE(at + 4) * 2 ** 32;
+}
+
+function writeControl(scratch: Scratch, length: number): void {
+  scratch.hdrView.writeUInt32LE(length === 0 ? 0 : scratch.controlLow, 32);
+  scratch.hdrView.writeUInt32LE(length === 0 ? 0 : scratch.controlHigh, 36);
+  writeLength(scratch.hdrView, 40, length);
 }
 
 /**
@@ -111,19 +132,15 @@ function checkFds(fds: readonly number[]): void {
 // One sendmsg of the first `length` bytes of the send buffer, with `fds` attached.
 function sendFromScratch(fd: number, send: Scratch, length: number, fds: readonly number[]): number | null {
   const { koffi, sendmsg } = loadLibc();
-  send.iovView.writeBigUInt64LE(BigInt(length), 8);
+  writeLength(send.iovView, 8, length);
   if (fds.length > 0) {
     const cmsgLen = CMSG_HEADER_BYTES + 4 * fds.length;
-    send.controlView.writeBigUInt64LE(BigInt(cmsgLen), 0);
+    writeLength(send.controlView, 0, cmsgLen);
     send.controlView.writeInt32LE(SOL_SOCKET, 8);
     send.controlView.writeInt32LE(SCM_RIGHTS, 12);
     fds.forEach((f, i) => send.controlView.writeInt32LE(f, CMSG_HEADER_BYTES + 4 * i));
-    send.hdrView.writeBigUInt64LE(koffi.address(send.control), 32);
-    send.hdrView.writeBigUInt64LE(BigInt((cmsgLen + 7) & ~7), 40);
-  } else {
-    send.hdrView.writeBigUInt64LE(0n, 32);
-    send.hdrView.writeBigUInt64LE(0n, 40);
-  }
+    writeControl(send, (cmsgLen + 7) & ~7);
+  } else writeControl(send, 0);
   const sent = sendmsg(fd, send.hdr, MSG_NOSIGNAL | MSG_DONTWAIT);
   if (sent === -1) {
     const errno = koffi.errno();
@@ -151,9 +168,8 @@ export interface ReceivedMessage {
 export function receiveMessage(fd: number): ReceivedMessage | null {
   const { recv } = scratch();
   const { koffi, recvmsg } = loadLibc();
-  recv.iovView.writeBigUInt64LE(BigInt(MESSAGE_CHUNK_BYTES), 8);
-  recv.hdrView.writeBigUInt64LE(koffi.address(recv.control), 32);
-  recv.hdrView.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40);
+  writeLength(recv.iovView, 8, MESSAGE_CHUNK_BYTES);
+  writeControl(recv, CONTROL_BYTES);
   recv.hdrView.writeInt32LE(0, 48);
   const got = recvmsg(fd, recv.hdr, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   if (got === -1) {
@@ -162,10 +178,10 @@ export function receiveMessage(fd: number): ReceivedMessage | null {
     throw new NativeError('recvmsg', errno);
   }
   const fds: number[] = [];
-  const controlLength = Number(recv.hdrView.readBigUInt64LE(40));
+  const controlLength = readLength(recv.hdrView, 40);
   let at = 0;
   while (at + CMSG_HEADER_BYTES <= controlLength) {
-    const len = Number(recv.controlView.readBigUInt64LE(at));
+    const len = readLength(recv.controlView, at);
     if (len < CMSG_HEADER_BYTES) break;
     const level = recv.controlView.readInt32LE(at + 8);
     const type = recv.controlView.readInt32LE(at + 12);
