@@ -22,9 +22,11 @@ export class Slab {
   ) {
     this.fd = memfdCreate(`packice:slab:${classBytes}`);
     try {
-      // Preallocated whole: running out of memory is an error here, not a SIGBUS later.
+      // Preallocated whole: running out of memory is an error here, not a SIGBUS later. The
+      // pages exist then, so mapping them all now costs one call instead of a fault per page
+      // on the first small objects' writes (a quarter of a 1 KiB put's page faults).
       fallocate(this.fd, 0, bytes);
-      this.view = mapFd(this.fd, bytes, { mode: 'write' });
+      this.view = mapFd(this.fd, bytes, { mode: 'write', populate: true });
     } catch (err) {
       closeQuietly(this.fd);
       throw err;
